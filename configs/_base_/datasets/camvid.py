@@ -1,0 +1,79 @@
+# CamVid, SegNet's 11-class version (360x480). Get it with `make data` or
+# docs/get_started.md. CPU-sized: images are used at half resolution.
+dataset_type = 'CamVidDataset'
+data_root = 'data/camvid'
+num_classes = 11
+test_scale = (240, 180)  # (w, h): half of 480x360
+# multi-scale + flip for `tools/test.py --tta`, scales relative to test_scale
+img_ratios = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
+crop_size = (176, 240)  # (h, w)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='ValidateSegLabels', num_classes=num_classes),
+    dict(
+        type='RandomResize',
+        scale=test_scale,
+        ratio_range=(0.75, 1.5),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackSegInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=test_scale, keep_ratio=True),
+    # labels are loaded after Resize: metrics are computed at full resolution
+    dict(type='LoadAnnotations'),
+    dict(type='ValidateSegLabels', num_classes=num_classes),
+    dict(type='PackSegInputs')
+]
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [
+                dict(
+                    type='Resize',
+                    scale=(int(test_scale[0] * r), int(test_scale[1] * r)),
+                    keep_ratio=True) for r in img_ratios
+            ],
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal')
+            ],
+            [dict(type='LoadAnnotations')],
+            [dict(type='PackSegInputs')],
+        ])
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        # The labelled part of train; `fraction=1.0` uses every label.
+        type='LabelFractionDataset',
+        fraction=1.0,
+        seed=0,
+        dataset=dict(
+            type=dataset_type,
+            data_root=data_root,
+            data_prefix=dict(
+                img_path='img_dir/train', seg_map_path='ann_dir/train'),
+            pipeline=train_pipeline)))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val'),
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+test_evaluator = val_evaluator

@@ -1,0 +1,5 @@
+from .camvid import CamVidDataset
+from .label_fraction import LabelFractionDataset, labelled_indices
+from .transforms import *  # noqa: F401,F403
+
+__all__ = ['CamVidDataset', 'LabelFractionDataset', 'labelled_indices']

@@ -1,0 +1,3 @@
+from .validate_labels import ValidateSegLabels
+
+__all__ = ['ValidateSegLabels']

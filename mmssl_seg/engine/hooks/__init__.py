@@ -1,0 +1,3 @@
+from .labelled_split_hook import LabelledSplitHook
+
+__all__ = ['LabelledSplitHook']

@@ -1,0 +1,105 @@
+import os.path as osp
+from types import SimpleNamespace
+
+import pytest
+
+from mmssl_seg.datasets import LabelFractionDataset, labelled_indices
+from mmssl_seg.datasets.label_fraction import parse_fraction
+from mmssl_seg.engine.hooks import LabelledSplitHook
+
+
+@pytest.mark.parametrize('fraction,expected', [
+    (0.01, 4), (0.05, 18), (0.1, 37), (0.2, 73), (1.0, 367), ('1/30', 12),
+    ('1/8', 46), ('1/4', 92), (0.001, 1)])
+def test_subset_sizes(fraction, expected):
+    assert len(labelled_indices(367, fraction, seed=0)) == expected
+
+
+def test_count_and_bounds():
+    assert len(labelled_indices(367, count=10)) == 10
+    with pytest.raises(ValueError, match='count'):
+        labelled_indices(10, count=11)
+    with pytest.raises(ValueError, match='exactly one'):
+        labelled_indices(10, 0.5, count=2)
+
+
+def test_deterministic_per_seed_and_different_across_seeds():
+    assert labelled_indices(367, 0.1, seed=3) == labelled_indices(
+        367, 0.1, seed=3)
+    assert labelled_indices(367, 0.1, seed=3) != labelled_indices(
+        367, 0.1, seed=4)
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_subsets_are_nested(seed):
+    fractions = [0.01, '1/30', 0.05, 0.1, '1/8', 0.2, '1/4', 1.0]
+    subsets = [set(labelled_indices(2975, f, seed=seed)) for f in fractions]
+    for small, large in zip(subsets, subsets[1:]):
+        assert small <= large
+
+
+@pytest.mark.parametrize('bad', [0, 1.5, -0.1, '3/2', 'ten percent', '1/0'])
+def test_fraction_outside_range_is_a_clear_error(bad):
+    with pytest.raises(ValueError, match='label fraction'):
+        parse_fraction(bad)
+
+
+class ListDataset:
+    """A stand-in for a segmentation dataset: data infos with paths."""
+
+    def __init__(self, n):
+        self.items = [dict(img_path=f'img_{i:03d}.png') for i in range(n)]
+        self.metainfo = dict(classes=('a', 'b'))
+
+    def get_data_info(self, idx):
+        return self.items[idx]
+
+    def __getitem__(self, idx):
+        return self.items[idx]
+
+    def __len__(self):
+        return len(self.items)
+
+
+def test_wrapper_labelled_and_unlabelled_partition_the_set():
+    full = ListDataset(50)
+    lab = LabelFractionDataset(full, fraction=0.2, seed=1)
+    unlab = LabelFractionDataset(full, fraction=0.2, seed=1,
+                                 split='unlabelled')
+    assert (len(lab), len(unlab)) == (10, 40)
+    assert set(lab.files).isdisjoint(unlab.files)
+    assert sorted(lab.files + unlab.files) == [d['img_path'] for d in
+                                               full.items]
+    assert lab[0] == full[lab.indices[0]]
+    assert lab.metainfo == full.metainfo
+
+
+def test_wrapper_rejects_bad_fraction_and_split():
+    with pytest.raises(ValueError, match=r'\(0, 1\], got 1.5'):
+        LabelFractionDataset(ListDataset(5), fraction=1.5)
+    with pytest.raises(ValueError, match='split'):
+        LabelFractionDataset(ListDataset(5), fraction=0.5, split='test')
+
+
+def test_hook_writes_the_file_list(tmp_path):
+    dataset = LabelFractionDataset(ListDataset(30), fraction=0.1, seed=0)
+    messages = []
+    runner = SimpleNamespace(
+        train_dataloader=SimpleNamespace(dataset=dataset),
+        work_dir=str(tmp_path),
+        logger=SimpleNamespace(info=messages.append))
+    LabelledSplitHook().before_train(runner)
+    with open(osp.join(tmp_path, 'labelled_split.txt')) as f:
+        assert f.read().split() == dataset.files
+    assert '3 of 30' in messages[0]
+
+
+def test_wrapper_over_real_camvid(camvid_root):
+    from mmssl_seg.registry import DATASETS
+    dataset = DATASETS.build(
+        dict(type='LabelFractionDataset', fraction=0.1, seed=0,
+             dataset=dict(type='CamVidDataset', data_root=camvid_root,
+                          data_prefix=dict(img_path='img_dir/train',
+                                           seg_map_path='ann_dir/train'))))
+    assert len(dataset) == 37
+    assert all(osp.isfile(f) for f in dataset.files)
