@@ -9,6 +9,13 @@ from mmengine.registry import Registry
 from mmseg import registry as mmseg_registry
 
 _SCOPE = 'mmssl_seg'
+__all__ = [
+    'RUNNERS', 'RUNNER_CONSTRUCTORS', 'LOOPS', 'HOOKS', 'DATASETS',
+    'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS', 'MODEL_WRAPPERS',
+    'WEIGHT_INITIALIZERS', 'OPTIMIZERS', 'OPTIM_WRAPPERS',
+    'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS', 'METRICS', 'EVALUATOR',
+    'TASK_UTILS', 'VISUALIZERS', 'VISBACKENDS', 'LOG_PROCESSORS', 'INFERENCERS'
+]
 
 
 def _child(parent, name, locations):
@@ -26,6 +33,8 @@ DATA_SAMPLERS = _child(mmseg_registry.DATA_SAMPLERS, 'data sampler',
 TRANSFORMS = _child(mmseg_registry.TRANSFORMS, 'transform',
                     ['mmssl_seg.datasets.transforms'])
 MODELS = _child(mmseg_registry.MODELS, 'model', ['mmssl_seg.models'])
+MODEL_WRAPPERS = _child(mmseg_registry.MODEL_WRAPPERS, 'model_wrapper',
+                        ['mmssl_seg.models'])
 WEIGHT_INITIALIZERS = _child(mmseg_registry.WEIGHT_INITIALIZERS,
                              'weight initializer', ['mmssl_seg.models'])
 OPTIMIZERS = _child(mmseg_registry.OPTIMIZERS, 'optimizer',

@@ -7,7 +7,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmssl_seg.utils import register_all_modules
+from mmssl_seg.utils import register_all_modules, setup_cpu_distributed
 
 
 def parse_args():
@@ -96,12 +96,13 @@ def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
+    setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if args.dump_metrics:
         os.makedirs(osp.dirname(osp.abspath(args.dump_metrics)), exist_ok=True)
         with open(args.dump_metrics, 'w') as f:
-            json.dump(metrics, f, indent=2)
+            json.dump({k: float(v) for k, v in metrics.items()}, f, indent=2)
 
 
 if __name__ == '__main__':

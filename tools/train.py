@@ -9,7 +9,7 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from mmssl_seg.utils import register_all_modules
+from mmssl_seg.utils import register_all_modules, setup_cpu_distributed
 
 
 def parse_args():
@@ -58,8 +58,6 @@ def build_config(args) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    if not torch.cuda.is_available():
-        cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
     if args.amp:
         if not torch.cuda.is_available():
             raise SystemExit(
@@ -83,6 +81,7 @@ def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
+    setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

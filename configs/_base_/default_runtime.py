@@ -2,7 +2,7 @@ default_scope = 'mmssl_seg'
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    # tools/train.py switches to 'gloo' on machines without CUDA
+    # without a GPU, tools/train.py starts a 'gloo' process group instead
     dist_cfg=dict(backend='nccl'))
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(

@@ -17,12 +17,8 @@ import os.path as osp
 import pickle
 import warnings
 
-import torch
-from mmengine.runner.checkpoint import CheckpointLoader
-
 _NOISY_WARNINGS = (
-    r'.*torch\.jit\.script.* is deprecated',
-    r'.*torch\.jit\.script_method.* is deprecated',
+    r'.*torch\.jit\.(script|script_method|interface).* is deprecated',
     r'.*`torch\.cuda\.amp\.\w+\(args\.\.\.\)` is deprecated',
 )
 
@@ -31,6 +27,13 @@ def silence_known_warnings() -> None:
     """Hide the deprecation warnings that the stack itself raises."""
     for message in _NOISY_WARNINGS:
         warnings.filterwarnings('ignore', message=message)
+
+
+# before torch and mmengine are imported: importing them raises the warnings
+silence_known_warnings()
+
+import torch  # noqa: E402
+from mmengine.runner.checkpoint import CheckpointLoader  # noqa: E402
 
 
 def load_local_checkpoint(filename: str, map_location=None):

@@ -6,12 +6,18 @@ from mmengine import DefaultScope
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
-    """Import every module that registers components into mmssl_seg.
+    """Import every module that registers components into mmssl_seg and mmseg.
 
     Args:
         init_default_scope: make ``mmssl_seg`` the current default scope, so
             that registries resolve unscoped type names from here first.
     """
+    from mmssl_seg import registry
+
+    # A child registry does not import its parent's modules on lookup, so
+    # import mmseg's registering modules (e.g. mmseg.visualization) here.
+    for name in registry.__all__:
+        getattr(registry, name).parent.import_from_location()
     import mmssl_seg.datasets  # noqa: F401
     import mmssl_seg.engine  # noqa: F401
     import mmssl_seg.evaluation  # noqa: F401

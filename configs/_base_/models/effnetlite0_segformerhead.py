@@ -3,8 +3,9 @@
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(
     type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
+    # the normalisation the shipped weights were trained with (EFFNET_LITE_NORM)
+    mean=[127.0, 127.0, 127.0],
+    std=[128.0, 128.0, 128.0],
     bgr_to_rgb=True,
     pad_val=0,
     seg_pad_val=255)

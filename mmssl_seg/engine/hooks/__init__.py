@@ -1,3 +1,4 @@
+from .denoising_visualization_hook import DenoisingVisualizationHook
 from .labelled_split_hook import LabelledSplitHook
 
-__all__ = ['LabelledSplitHook']
+__all__ = ['LabelledSplitHook', 'DenoisingVisualizationHook']
