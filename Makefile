@@ -24,7 +24,7 @@ data:
 
 demo: install data
 	$(PY) tools/label_efficiency.py \
-	  configs/supervised/supervised_effnetlite0-segformerhead_1xb8-1k_camvid-176x240.py \
+	  configs/supervised/supervised_effnetlite0-segformerhead_1xb8-400i_camvid-176x240.py \
 	  --fractions 0.1 --seeds 0 --tta --work-dir work_dirs/demo
 
 test: install data

@@ -9,7 +9,7 @@ from tests.conftest import REPO
 
 BASELINE = osp.join(
     REPO, 'configs', 'supervised',
-    'supervised_effnetlite0-segformerhead_1xb8-1k_camvid-176x240.py')
+    'supervised_effnetlite0-segformerhead_1xb8-400i_camvid-176x240.py')
 
 
 def tiny_run_options(camvid_root, max_iters=4):

@@ -92,7 +92,8 @@ def run_case(args, impl, n):
         p for p in (repo, env.get('PYTHONPATH')) if p)
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
-        if any(s in proc.stderr for s in ('DefaultCPUAllocator', 'MemoryError')):
+        if any(key in proc.stderr
+               for key in ('DefaultCPUAllocator', 'MemoryError')):
             return dict(error='failed: out of memory under the cap')
         lines = proc.stderr.strip().splitlines() or ['no output']
         return dict(error=f'failed (rc {proc.returncode}): {lines[-1][:60]}')

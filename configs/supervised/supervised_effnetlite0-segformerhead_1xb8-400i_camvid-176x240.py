@@ -4,7 +4,7 @@
 _base_ = [
     '../_base_/models/effnetlite0_segformerhead.py',
     '../_base_/datasets/camvid.py', '../_base_/default_runtime.py',
-    '../_base_/schedules/schedule_adamw_poly.py'
+    '../_base_/schedules/adamw_poly_400i.py'
 ]
 crop_size = (176, 240)
 model = dict(data_preprocessor=dict(size=crop_size))

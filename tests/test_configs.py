@@ -1,0 +1,45 @@
+"""Every config in configs/ parses and builds its model."""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmssl_seg.registry import MODELS
+from tests.conftest import REPO
+
+CONFIGS = sorted(
+    p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
+                         recursive=True) if '_base_' not in p)
+
+
+def test_there_are_configs():
+    assert any('supervised' in p for p in CONFIGS)
+
+
+@pytest.mark.parametrize('path', CONFIGS,
+                         ids=[osp.relpath(p, REPO) for p in CONFIGS])
+def test_config_parses_and_builds_its_model(path):
+    cfg = Config.fromfile(path)
+    assert cfg.default_scope == 'mmssl_seg'
+    for key in ('train_dataloader', 'optim_wrapper', 'train_cfg'):
+        assert key in cfg, key
+    model = MODELS.build(cfg.model)
+    assert isinstance(model, torch.nn.Module)
+    assert sum(p.numel() for p in model.parameters()) > 0
+
+
+@pytest.mark.parametrize(
+    'name', ['camvid', 'cityscapes', 'ade20k', 'pascal_context', 'pascal_voc12'])
+def test_dataset_config_has_multiscale_flip_tta_and_label_fractions(name):
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', '_base_', 'datasets', f'{name}.py'))
+    resize, flip = cfg.tta_pipeline[1]['transforms'][:2]
+    assert len(resize) == 6 and [f['prob'] for f in flip] == [0., 1.]
+    ratios = [r.get('scale_factor') or r['scale'][0] / cfg.test_scale[0]
+              for r in resize]
+    assert ratios == pytest.approx([0.5, 0.75, 1.0, 1.25, 1.5, 1.75],
+                                   abs=0.01)
+    train = cfg.train_dataloader.dataset
+    assert train.type == 'LabelFractionDataset' and train.fraction == 1.0
