@@ -55,7 +55,8 @@ def parse_args():
 
 def run(cmd, log_path):
     """Run a tool, its output appended to ``log_path``; fail loudly."""
-    print('$ ' + ' '.join(cmd), flush=True)
+    print('$ ' + ' '.join(cmd) + f'\n  (progress: tail -f {log_path})',
+          flush=True)
     with open(log_path, 'a') as log:
         code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
     if code != 0:

@@ -1,5 +1,9 @@
 from .camvid import CamVidDataset
 from .label_fraction import LabelFractionDataset, labelled_indices
+from .pseudo_labels import class_thresholds, threshold_pseudo_labels
 from .transforms import *  # noqa: F401,F403
 
-__all__ = ['CamVidDataset', 'LabelFractionDataset', 'labelled_indices']
+__all__ = [
+    'CamVidDataset', 'LabelFractionDataset', 'labelled_indices',
+    'class_thresholds', 'threshold_pseudo_labels'
+]

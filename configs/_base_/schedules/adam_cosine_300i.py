@@ -1,0 +1,23 @@
+# DDeP's optimiser (Adam, cosine decay; METHODS.md 1) on a short
+# iteration-based CPU schedule: 300 iterations, cosine from lr to 0.
+max_iters = 300
+optim_wrapper = dict(
+    type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3, betas=(0.9, 0.999)))
+param_scheduler = [
+    dict(
+        type='CosineAnnealingLR',
+        eta_min=0.,
+        T_max=max_iters,
+        begin=0,
+        end=max_iters,
+        by_epoch=False)
+]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=max_iters,
+        max_keep_ckpts=1),
+    sampler_seed=dict(type='DistSamplerSeedHook'))

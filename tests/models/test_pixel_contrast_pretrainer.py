@@ -1,0 +1,219 @@
+"""Stage 1 of label-based pixel contrast and its hand-over to stage 2."""
+import math
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.optim import build_optim_wrapper
+from mmengine.runner import Runner
+from mmengine.structures import PixelData
+from mmseg.models.decode_heads.decode_head import BaseDecodeHead
+from mmseg.structures import SegDataSample
+
+from mmssl_seg.models.algorithms import (PixelContrastPretrainer,
+                                         pre_classifier_features)
+from mmssl_seg.models.losses import pixel_contrast_loss
+from mmssl_seg.registry import DATASETS, MODELS
+from tests.conftest import REPO
+
+CONFIGS = osp.join(REPO, 'configs', 'pixel_contrast')
+STAGE1 = {
+    mode: osp.join(
+        CONFIGS, f'pixelcontrast-{mode}-pretrain_effnetlite0-deeplabv3plus_'
+        '1xb8-200i_camvid-176x240.py')
+    for mode in ('single', 'batch')
+}
+STAGE2 = osp.join(
+    CONFIGS, 'pixelcontrast-single-finetune_effnetlite0-deeplabv3plus_'
+    '1xb8-200i_camvid-176x240.py')
+
+BN = dict(type='BN', requires_grad=True)
+BACKBONE = dict(type='ResNetV1c', depth=18, stem_channels=8, base_channels=8)
+SEP_ASPP = dict(
+    type='DepthwiseSeparableASPPHead',
+    in_channels=64,
+    in_index=3,
+    channels=16,
+    dilations=(1, 2),
+    c1_in_channels=8,
+    c1_channels=4,
+    dropout_ratio=0.1,
+    num_classes=3,
+    norm_cfg=BN)
+HEADS = {
+    'deeplabv3plus': SEP_ASPP,
+    'fcn': dict(type='FCNHead', in_channels=64, in_index=3, channels=16,
+                num_convs=1, num_classes=3, norm_cfg=BN),
+    'aspp': dict(type='ASPPHead', in_channels=64, in_index=3, channels=16,
+                 dilations=(1, 2), num_classes=3, norm_cfg=BN),
+    'unet': dict(type='UNetHead', in_channels=[8, 16, 32, 64],
+                 in_index=[0, 1, 2, 3], width_multiplier=1 / 32,
+                 num_classes=3),
+}
+PREPROCESSOR = dict(
+    type='SegDataPreProcessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    bgr_to_rgb=True,
+    size=(32, 32),
+    seg_pad_val=255)
+
+
+def _backbone_feats(seed=0):
+    torch.manual_seed(seed)
+    backbone = MODELS.build(BACKBONE)
+    backbone.eval()  # mmseg's ResNet.train() returns None
+    with torch.no_grad():
+        return backbone(torch.randn(2, 3, 32, 32))
+
+
+def _pretrainer(**kwargs):
+    cfg = dict(
+        type='PixelContrastPretrainer',
+        backbone=BACKBONE,
+        decode_head=SEP_ASPP,
+        data_preprocessor=PREPROCESSOR,
+        projection_head=dict(type='ProjectionHead', channels=8),
+        contrast_loss=dict(type='PixelContrastLoss', max_pixels=None))
+    cfg.update(kwargs)
+    return MODELS.build(cfg)
+
+
+def _labels(seed=0):
+    """(2, 32, 32) labels in 0..2 with an ignored stripe."""
+    labels = torch.randint(0, 3, (2, 32, 32),
+                           generator=torch.Generator().manual_seed(seed))
+    labels[:, :4] = 255
+    return labels
+
+
+def _samples(labels):
+    return [
+        SegDataSample(gt_sem_seg=PixelData(data=label[None]),
+                      metainfo=dict(img_shape=(32, 32), pad_shape=(32, 32)))
+        for label in labels
+    ]
+
+
+@pytest.mark.parametrize('name', list(HEADS))
+def test_pre_classifier_features_are_the_classifier_input(name):
+    head = MODELS.build(HEADS[name]).eval()
+    feats = _backbone_feats()
+    with torch.no_grad():
+        pre = pre_classifier_features(head, feats)
+        logits = head(feats)
+    assert pre.shape[:2] == (2, head.channels)
+    assert torch.allclose(head.conv_seg(pre), logits, atol=1e-6)
+    # the head is left as it was: its forward gives logits again
+    assert 'cls_seg' not in vars(head)
+    assert head(feats).shape[1] == 3
+
+
+def test_pre_classifier_features_need_a_forward_ending_in_cls_seg():
+
+    class NoClassifierCall(BaseDecodeHead):
+
+        def forward(self, inputs):
+            return inputs[0]
+
+    head = NoClassifierCall(in_channels=8, channels=8, num_classes=3)
+    with pytest.raises(TypeError, match='called cls_seg 0 times'):
+        pre_classifier_features(head, [torch.zeros(1, 8, 4, 4)])
+    assert 'cls_seg' not in vars(head)
+
+
+def test_loss_is_the_contrast_of_projected_pre_classifier_features():
+    model = _pretrainer()
+    assert isinstance(model, PixelContrastPretrainer)
+    assert model.projection_head.convs[0].conv.in_channels == 16
+    x, labels = torch.randn(2, 3, 32, 32), _labels()
+    losses = model.loss(x, _samples(labels))
+    assert list(losses) == ['loss_pixel_contrast']
+    with torch.no_grad():
+        feats = pre_classifier_features(model.decode_head,
+                                        model.extract_feat(x))
+        expected = pixel_contrast_loss(
+            model.projection_head(feats), labels, impl='naive',
+            max_pixels=None)
+    assert losses['loss_pixel_contrast'].item() == pytest.approx(
+        expected.item(), rel=1e-5)
+    assert expected.item() != pytest.approx(
+        pixel_contrast_loss(model.projection_head(feats), _labels(seed=1),
+                            max_pixels=None).item(), rel=1e-3)
+
+    losses['loss_pixel_contrast'].backward()
+    grads = {n: p.grad for n, p in model.named_parameters()}
+    for prefix in ('backbone.', 'decode_head.sep_bottleneck',
+                   'decode_head.c1_bottleneck', 'projection_head.'):
+        assert any(g is not None and g.abs().sum() > 0
+                   for n, g in grads.items() if n.startswith(prefix)), prefix
+    # without with_ce the classifier is not trained
+    assert grads['decode_head.conv_seg.weight'] is None
+
+
+def test_optional_cross_entropy_trains_the_classifier():
+    model = _pretrainer(with_ce=True)
+    losses = model.loss(torch.randn(2, 3, 32, 32), _samples(_labels()))
+    assert {'loss_pixel_contrast', 'decode.loss_ce'} <= set(losses)
+    sum(v for k, v in losses.items() if 'loss' in k).backward()
+    assert model.decode_head.conv_seg.weight.grad.abs().sum() > 0
+
+
+def test_auxiliary_head_is_refused():
+    with pytest.raises(ValueError, match='no auxiliary_head'):
+        _pretrainer(auxiliary_head=HEADS['fcn'])
+
+
+@pytest.mark.parametrize('mode', ['single', 'batch'])
+def test_stage1_config_trains_on_real_camvid_images(camvid_root, mode):
+    cfg = Config.fromfile(STAGE1[mode])
+    dataset_cfg = cfg.train_dataloader.dataset
+    dataset_cfg.dataset.data_root = camvid_root
+    dataset = DATASETS.build(dataset_cfg)
+    data = pseudo_collate([dataset[0], dataset[1]])
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    assert model.contrast_loss.mode == mode
+    model.init_weights()
+    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    before = model.backbone.stem.conv.weight.detach().clone()
+    log = model.train_step(data, wrapper)
+    loss = log['loss_pixel_contrast'].item()
+    # a loss over 11 classes at tau = 0.07 is a few nats: log(N) scale
+    assert math.isfinite(loss) and 0 < loss < 20
+    assert not torch.equal(before, model.backbone.stem.conv.weight)
+
+
+def _perturbed_stage1_checkpoint(path):
+    """A stage-1 checkpoint whose weights and BN statistics differ from
+    both ImageNet and a fresh init."""
+    model = MODELS.build(Config.fromfile(STAGE1['single']).model)
+    model.init_weights()
+    gen = torch.Generator().manual_seed(0)
+    state = {k: v + torch.rand(v.shape, generator=gen) if v.is_floating_point()
+             else v + 1 for k, v in model.state_dict().items()}
+    torch.save(dict(state_dict=state, meta=dict()), path)
+    return state
+
+
+def test_stage2_loads_stage1_weights_and_drops_the_projection_head(tmp_path):
+    ckpt = str(tmp_path / 'stage1.pth')
+    stage1 = _perturbed_stage1_checkpoint(ckpt)
+    assert any(k.startswith('projection_head.') for k in stage1)
+
+    cfg = Config.fromfile(STAGE2)
+    cfg.work_dir = str(tmp_path / 'stage2')
+    cfg.load_from = ckpt  # the one line label_efficiency.py passes
+    runner = Runner.from_cfg(cfg)
+    runner.load_or_resume()
+    stage2 = runner.model.state_dict()
+
+    assert not hasattr(runner.model, 'projection_head')
+    assert not any(k.startswith('projection_head.') for k in stage2)
+    # every stage-2 tensor, weights and BN statistics, comes from stage 1
+    assert set(stage2) == {k for k in stage1
+                           if not k.startswith('projection_head.')}
+    for key, value in stage2.items():
+        assert torch.equal(value, stage1[key]), key
