@@ -4,17 +4,16 @@ import json
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmssl_seg.utils import register_all_modules, setup_cpu_distributed
+from mmssl_seg.utils import (add_run_arguments, load_run_config,
+                             register_all_modules, setup_cpu_distributed)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Test a segmentor')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='the dir to save logs')
     parser.add_argument(
         '--out', help='the dir to save the predicted label maps (png)')
     parser.add_argument(
@@ -30,21 +29,8 @@ def parse_args():
         action='store_true',
         help='multi-scale + flip test-time augmentation (the config\'s '
         'tta_pipeline and tta_model)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_run_arguments(parser)
+    return parser.parse_args()
 
 
 def enable_visualization(cfg, args) -> None:
@@ -68,19 +54,10 @@ def enable_tta(cfg) -> None:
     cfg.test_dataloader.batch_size = 1
 
 
-def build_config(args) -> Config:
-    for path in (args.config, args.checkpoint):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'file not found: {path}')
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+def build_config(args):
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint file not found: {args.checkpoint}')
+    cfg = load_run_config(args)
     cfg.load_from = args.checkpoint
     if args.show or args.show_dir:
         enable_visualization(cfg, args)

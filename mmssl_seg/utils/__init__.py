@@ -1,4 +1,8 @@
 from .cpu_distributed import setup_cpu_distributed
+from .run_config import add_run_arguments, load_run_config
 from .setup_env import register_all_modules
 
-__all__ = ['register_all_modules', 'setup_cpu_distributed']
+__all__ = [
+    'add_run_arguments', 'load_run_config', 'register_all_modules',
+    'setup_cpu_distributed'
+]
