@@ -49,7 +49,7 @@ def parse_args():
         '--cfg-options',
         nargs='+',
         default=[],
-        help='passed on to every training run (key=value)')
+        help='passed on to every training and test run (key=value)')
     return parser.parse_args()
 
 
@@ -81,13 +81,17 @@ def train(config, work_dir, options):
     return last_checkpoint(work_dir)
 
 
-def test(config, checkpoint, work_dir, tta):
+def test(config, checkpoint, work_dir, tta, options):
     name = 'metrics_tta.json' if tta else 'metrics.json'
     path = osp.join(work_dir, name)
     if not osp.isfile(path):
         cmd = [sys.executable, osp.join(TOOLS, 'test.py'), config, checkpoint,
                '--work-dir', osp.join(work_dir, 'test'), '--dump-metrics', path]
-        run(cmd + (['--tta'] if tta else []), osp.join(work_dir, 'run.log'))
+        if tta:
+            cmd.append('--tta')
+        if options:
+            cmd += ['--cfg-options', *options]
+        run(cmd, osp.join(work_dir, 'run.log'))
     with open(path) as f:
         return json.load(f)['mIoU']
 
@@ -121,9 +125,10 @@ def one_run(config, pretrain, fraction, seed, args):
     work_dir = osp.join(args.work_dir, name, tag)
     ckpt = train(config, work_dir, options)
     result = dict(config=name, fraction=fraction, seed=seed,
-                  miou=test(config, ckpt, work_dir, tta=False))
+                  miou=test(config, ckpt, work_dir, False, args.cfg_options))
     if args.tta:
-        result['miou_tta'] = test(config, ckpt, work_dir, tta=True)
+        result['miou_tta'] = test(config, ckpt, work_dir, True,
+                                  args.cfg_options)
     print(f'{name} fraction={fraction} seed={seed}: ' + ', '.join(
         f'{k}={v:.2f}' for k, v in result.items() if k.startswith('miou')),
         flush=True)

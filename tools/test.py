@@ -21,7 +21,7 @@ def parse_args():
     parser.add_argument(
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
-        '--show-dir', help='the dir to save images drawn with predictions')
+        '--show-dir', help='the dir to save every image drawn with its prediction')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
@@ -36,6 +36,7 @@ def parse_args():
 def enable_visualization(cfg, args) -> None:
     hook = cfg.default_hooks.visualization
     hook.draw = True
+    hook.interval = 1
     if args.show:
         hook.show = True
         hook.wait_time = args.wait_time

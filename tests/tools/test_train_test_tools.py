@@ -1,6 +1,7 @@
 """Integration: tools/train.py and tools/test.py on real CamVid images."""
 import json
 import os.path as osp
+import sys
 
 import torch
 
@@ -32,17 +33,23 @@ def test_train_then_test_with_and_without_tta(camvid_root, tmp_path, tool):
     assert results[True] != results[False]
 
 
-def test_test_tool_saves_predictions(camvid_root, tmp_path, tool):
+def test_test_tool_slide_inference_saves_predictions_and_drawings(
+        camvid_root, tmp_path, tool):
     work = str(tmp_path / 'run')
     options = tiny_run_options(camvid_root, max_iters=1)
     assert tool(['python', 'tools/train.py', BASELINE, '--work-dir', work,
                  '--cfg-options', *options]).returncode == 0
-    out_dir = tmp_path / 'preds'
+    out_dir, show_dir = tmp_path / 'preds', tmp_path / 'drawn'
     test = tool(['python', 'tools/test.py', BASELINE,
                  osp.join(work, 'iter_1.pth'), '--work-dir', work, '--out',
-                 str(out_dir), '--cfg-options', *options])
+                 str(out_dir), '--show-dir', str(show_dir), '--cfg-options',
+                 *options, 'model.test_cfg.mode=slide',
+                 'model.test_cfg.crop_size=(128,128)',
+                 'model.test_cfg.stride=(96,96)'])
     assert test.returncode == 0, test.stderr[-3000:]
+    assert "mode='slide'" in test.stdout + test.stderr
     assert len(list(out_dir.glob('*.png'))) == 3
+    assert len(list(show_dir.rglob('*.png'))) == 3
 
 
 def test_interrupted_run_resumes_to_the_same_weights(camvid_root, tmp_path,
@@ -88,15 +95,23 @@ def test_interrupted_run_resumes_to_the_same_weights(camvid_root, tmp_path,
                for k, v in a['state_dict'].items())
 
 
-def test_two_process_distributed_training(camvid_root, tmp_path, tool):
+def test_two_process_distributed_training_and_testing(camvid_root, tmp_path,
+                                                     tool):
     work = str(tmp_path / 'dist')
-    run = tool(['python', '-m', 'torch.distributed.run', '--nproc_per_node=2',
-                '--master_port=29517', 'tools/train.py', BASELINE,
-                '--launcher', 'pytorch', '--work-dir', work, '--cfg-options',
-                *tiny_run_options(camvid_root, max_iters=2)],
-               env={'OMP_NUM_THREADS': '1'})
+    env = {'OMP_NUM_THREADS': '1', 'PYTHON': sys.executable,
+           'PORT': '29517'}
+    options = tiny_run_options(camvid_root, max_iters=2)
+    run = tool(['bash', 'tools/dist_train.sh', BASELINE, '2', '--work-dir',
+                work, '--cfg-options', *options], env=env)
     assert run.returncode == 0, run.stderr[-3000:]
     log = run.stdout + run.stderr
     # mmengine's environment report; 'GPU number' is its name for world size
     assert 'Distributed training: True' in log and 'GPU number: 2' in log
     assert osp.isfile(osp.join(work, 'iter_2.pth'))
+    out = str(tmp_path / 'metrics.json')
+    test = tool(['bash', 'tools/dist_test.sh', BASELINE,
+                 osp.join(work, 'iter_2.pth'), '2', '--work-dir', work,
+                 '--dump-metrics', out, '--cfg-options', *options], env=env)
+    assert test.returncode == 0, test.stderr[-3000:]
+    with open(out) as f:
+        assert 0 <= json.load(f)['mIoU'] <= 100
