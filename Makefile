@@ -4,7 +4,7 @@ VENV ?= $(or $(MMSSL_VENV),.venv)
 PY := $(VENV)/bin/python
 SHARED_CAMVID ?= ../shared/datasets/camvid_segnet
 
-.PHONY: install data demo test
+.PHONY: install data demo demo-ddep test
 
 install:
 	MMSSL_VENV=$(VENV) bash scripts/install.sh
@@ -26,6 +26,15 @@ demo: install data
 	$(PY) tools/label_efficiency.py \
 	  configs/supervised/supervised_effnetlite0-segformerhead_1xb8-400i_camvid-176x240.py \
 	  --fractions 0.1 --seeds 0 --tta --work-dir work_dirs/demo
+
+# DDeP on CamVid (configs/ddep/README.md): denoising-pretrain the decoder on
+# the frozen ImageNet encoder, fine-tune it and the random-decoder baseline on
+# 10% of the labels, print both val mIoUs (about 15 minutes on 2 cores).
+demo-ddep: install data
+	$(PY) tools/label_efficiency.py \
+	  configs/ddep/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py \
+	  configs/ddep/ddep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py \
+	  --fractions 0.1 --seeds 0 --work-dir work_dirs/demo_ddep
 
 test: install data
 	$(PY) -m pytest tests

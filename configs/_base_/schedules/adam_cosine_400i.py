@@ -1,8 +1,9 @@
 # DDeP's optimiser (Adam, cosine decay; METHODS.md 1) on a short
-# iteration-based CPU schedule: 300 iterations, cosine from lr to 0.
-max_iters = 300
+# iteration-based CPU schedule: 400 iterations, cosine from lr to 0.
+max_iters = 400
 optim_wrapper = dict(
-    type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3, betas=(0.9, 0.999)))
+    type='OptimWrapper',
+    optimizer=dict(type='Adam', lr=1e-3, betas=(0.9, 0.999)))
 param_scheduler = [
     dict(
         type='CosineAnnealingLR',

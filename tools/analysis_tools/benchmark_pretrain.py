@@ -1,0 +1,272 @@
+"""Speed and peak memory of a DDeP pretraining step: toolbox vs plain PyTorch.
+
+    python tools/analysis_tools/benchmark_pretrain.py [CONFIG] \
+        [--batch-size 8] [--crop 128 128] [--warmup 3] [--iters 10] \
+        [--rounds 3]
+
+Three cases, each in a fresh subprocess so that its peak memory is its own:
+
+* ``toolbox``: the config's :class:`DenoisingPretrainer` (frozen encoder)
+  through ``model.train_step`` with the optim wrapper built from the config
+  (data preprocessor, noise module, loss, ``OptimWrapper.update_params``);
+* ``plain``: the same backbone / decode head / output conv modules (same
+  weights) in a hand-written loop: normalise, add noise, forward, MSE,
+  backward, ``torch.optim.Adam`` step;
+* ``dep``: the toolbox step with ``freeze_encoder=False`` (DeP: encoder
+  gradients and Adam state too).
+
+The same random uint8 batch is used every step. Warm-up steps are excluded;
+a case's step time is the median over its timed steps. The three cases run
+one after the other in ``--rounds`` rounds, and the table gives each case's
+fastest round (least disturbed by other work on the machine), images/s =
+batch / step time, and memory. On CPU, memory is the process's peak resident
+set (``resource.getrusage().ru_maxrss``, which includes the interpreter, the
+libraries and the model) and its growth over the resident set measured just
+before the first step; on CUDA, ``torch.cuda.max_memory_allocated``.
+"""
+import argparse
+import json
+import os.path as osp
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DEFAULT_CONFIG = osp.join(
+    REPO, 'configs', 'ddep',
+    'ddep_effnetlite0-unet0.25x_1xb8-400i_camvid-128x128.py')
+CASES = ('toolbox', 'plain', 'dep')
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config', nargs='?', default=DEFAULT_CONFIG,
+                        help='DDeP pretraining config')
+    parser.add_argument('--batch-size', type=int,
+                        help="default: the config's train batch size")
+    parser.add_argument('--crop', type=int, nargs=2, metavar=('H', 'W'),
+                        help="default: the config's crop_size")
+    parser.add_argument('--warmup', type=int, default=3)
+    parser.add_argument('--iters', type=int, default=10)
+    parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--device', default='cuda' if
+                        torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--case', choices=CASES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.warmup < 0 or args.iters < 1 or args.rounds < 1:
+        parser.error('need --warmup >= 0, --iters >= 1, --rounds >= 1')
+    return args
+
+
+def current_rss_mb():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def build(cfg, case, device):
+    from mmssl_seg.registry import MODELS
+    model_cfg = cfg.model.copy()
+    if model_cfg.type != 'DenoisingPretrainer':
+        raise ValueError(f'{cfg.filename}: needs a DenoisingPretrainer '
+                         f'model, got {model_cfg.type}')
+    if case == 'dep':
+        model_cfg.freeze_encoder = False
+    torch.manual_seed(0)
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    return model.to(device).train()
+
+
+def make_batch(batch_size, crop):
+    from mmseg.structures import SegDataSample
+    g = torch.Generator().manual_seed(0)
+    inputs = [
+        torch.randint(0, 256, (3, *crop), generator=g, dtype=torch.uint8)
+        for _ in range(batch_size)
+    ]
+    samples = []
+    for _ in range(batch_size):
+        sample = SegDataSample()
+        sample.set_metainfo(dict(img_shape=crop, ori_shape=crop))
+        samples.append(sample)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def toolbox_step(model, cfg):
+    from mmengine.optim import build_optim_wrapper
+    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    return lambda data: model.train_step(data, wrapper)
+
+
+def plain_step(model, cfg, device):
+    """The DDeP step written out with the model's modules."""
+    if not model.freeze_encoder:
+        raise ValueError('the plain loop is the frozen-encoder (DDeP) step')
+    noise = model.noise
+    if noise.random_gamma or model.noise_film is not None:
+        raise ValueError('the plain loop covers a fixed gamma without noise '
+                         'conditioning only')
+    pre = model.data_preprocessor
+    mean, std = pre.mean.to(device), pre.std.to(device)
+    gamma = torch.tensor(noise.gamma, device=device)
+    backbone, head, out_conv = model.backbone, model.decode_head, \
+        model.out_conv
+    params = [p for p in model.parameters() if p.requires_grad]
+    optim = cfg.optim_wrapper.optimizer
+    if optim.type != 'Adam':
+        raise ValueError(f'the plain loop uses Adam, the config {optim.type}')
+    adam = torch.optim.Adam(
+        params,
+        lr=optim.lr,
+        betas=optim.get('betas', (0.9, 0.999)),
+        weight_decay=optim.get('weight_decay', 0))
+
+    def step(data):
+        x = torch.stack(data['inputs']).to(device).float()
+        if pre.channel_conversion:
+            x = x[:, [2, 1, 0]]
+        x = (x - mean) / std
+        eps = torch.randn_like(x)
+        if noise.mode == 'scaled':
+            noisy = gamma.sqrt() * x + (1 - gamma).sqrt() * eps
+        else:
+            noisy = x + ((1 - gamma) / gamma).sqrt() * eps
+        with torch.no_grad():
+            feats = backbone(noisy)
+        pred = out_conv(head(feats))
+        target = eps if model.target == 'noise' else x
+        loss = torch.nn.functional.mse_loss(pred, target)
+        adam.zero_grad()
+        loss.backward()
+        adam.step()
+        return loss
+
+    return step
+
+
+def run_case(args):
+    """Time one case in this process; print its result as JSON."""
+    from mmengine.config import Config
+
+    from mmssl_seg.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(args.config)
+    batch_size = args.batch_size or cfg.train_dataloader.batch_size
+    crop = tuple(args.crop or cfg.crop_size)
+    model = build(cfg, args.case, args.device)
+    step = plain_step(model, cfg, args.device) if args.case == 'plain' \
+        else toolbox_step(model, cfg)
+    data = make_batch(batch_size, crop)
+    cuda = args.device.startswith('cuda')
+    rss_start = current_rss_mb()
+    times = []
+    for i in range(args.warmup + args.iters):
+        if i == args.warmup and cuda:
+            torch.cuda.reset_peak_memory_stats()
+        if cuda:
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        step(data)
+        if cuda:
+            torch.cuda.synchronize()
+        if i >= args.warmup:
+            times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    result = dict(
+        case=args.case, batch=batch_size, crop=crop, step_s=median,
+        img_s=batch_size / median,
+        threads=torch.get_num_threads(), device=args.device)
+    if cuda:
+        result['peak_mb'] = torch.cuda.max_memory_allocated() / 2**20
+    else:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result.update(peak_mb=peak, growth_mb=peak - rss_start)
+    print('RESULT ' + json.dumps(result), flush=True)
+
+
+def spawn(args, case):
+    cmd = [
+        sys.executable, osp.abspath(__file__), osp.abspath(args.config),
+        '--case', case, '--warmup', str(args.warmup), '--iters',
+        str(args.iters), '--device', args.device
+    ]
+    if args.batch_size:
+        cmd += ['--batch-size', str(args.batch_size)]
+    if args.crop:
+        cmd += ['--crop', *map(str, args.crop)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    lines = [l for l in proc.stdout.splitlines() if l.startswith('RESULT ')]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f'case {case} failed ({proc.returncode}):\n'
+                           f'{proc.stderr[-3000:]}')
+    return json.loads(lines[-1][len('RESULT '):])
+
+
+def best_rounds(results):
+    """Per case: the fastest round's time, the largest memory figures."""
+    best = {}
+    for r in results:
+        b = best.setdefault(r['case'], dict(r))
+        if r['step_s'] < b['step_s']:
+            b.update(step_s=r['step_s'], img_s=r['img_s'])
+        for key in ('peak_mb', 'growth_mb'):
+            if key in r:
+                b[key] = max(b[key], r[key])
+    return best
+
+
+def table(results, rounds):
+    res = best_rounds(results)
+    first = results[0]
+    cuda = first['device'].startswith('cuda')
+    mem = 'peak CUDA alloc (MB)' if cuda else \
+        'peak RSS (MB) | RSS growth in steps (MB)'
+    names = dict(
+        toolbox='DDeP, toolbox (train_step)',
+        plain='DDeP, plain PyTorch loop',
+        dep='DeP, toolbox (train_step)')
+    lines = [
+        f"batch {first['batch']}, crop {first['crop'][0]}x{first['crop'][1]}"
+        f", device {first['device']}, {first['threads']} threads; step time:"
+        f' median of the timed steps after warm-up, best of {rounds} rounds',
+        '',
+        f'| case | step (s) | images/s | {mem} |',
+        '|---|---|---|---|' + ('' if cuda else '---|')
+    ]
+    for case in CASES:
+        r = res[case]
+        memory = f"{r['peak_mb']:.0f}" if cuda else \
+            f"{r['peak_mb']:.0f} | {r['growth_mb']:.0f}"
+        lines.append(f"| {names[case]} | {r['step_s']:.3f} | "
+                     f"{r['img_s']:.1f} | {memory} |")
+    overhead = res['toolbox']['step_s'] / res['plain']['step_s'] - 1
+    ratio = res['dep']['step_s'] / res['toolbox']['step_s']
+    lines += [
+        '', f'toolbox overhead over the plain loop: {100 * overhead:+.1f}% '
+        'step time',
+        f'DeP / DDeP step time: {ratio:.2f}x (frozen encoder: no encoder '
+        'gradients, no encoder Adam state)'
+    ]
+    return '\n'.join(lines)
+
+
+def main():
+    args = parse_args()
+    if args.case:
+        run_case(args)
+        return
+    results = []
+    for i in range(args.rounds):
+        for case in CASES:
+            print(f'round {i + 1}/{args.rounds}: timing {case} ...',
+                  flush=True)
+            results.append(spawn(args, case))
+    print(table(results, args.rounds))
+
+
+if __name__ == '__main__':
+    main()
