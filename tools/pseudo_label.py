@@ -92,7 +92,8 @@ def thresholds_from_args(args, classes):
     for item in args.class_threshold:
         name, sep, value = item.rpartition('=')
         if not sep:
-            raise ValueError(f'--class-threshold wants CLASS=THR, got {item!r}')
+            raise ValueError(
+                f'--class-threshold wants CLASS=THR, got {item!r}')
         per_class[class_index(name, classes)] = float(value)
     return class_thresholds(len(classes), args.threshold, per_class)
 
@@ -101,8 +102,8 @@ def unlabelled_dataset(cfg, fraction, seed):
     """The training images outside the labelled split, test pipeline."""
     dataset_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
     if dataset_cfg.get('type') != 'LabelFractionDataset':
-        raise ValueError('train_dataloader.dataset must be a '
-                         f"LabelFractionDataset, got {dataset_cfg.get('type')}")
+        raise ValueError('train_dataloader.dataset must be a Label'
+                         f"FractionDataset, got {dataset_cfg.get('type')}")
     if fraction is not None:
         dataset_cfg.fraction = fraction
     if seed is not None:

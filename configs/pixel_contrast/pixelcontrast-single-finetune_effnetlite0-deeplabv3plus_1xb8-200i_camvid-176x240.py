@@ -1,11 +1,12 @@
 # Stage 2 (CPU scale): cross-entropy fine-tuning of the whole network,
-# initialised from the single-image stage-1 checkpoint (projection head dropped):
-#   load_from = <stage-1 work dir>/iter_200.pth
+# initialised from the single-image stage-1 checkpoint (projection head
+# dropped): load_from = <stage-1 work dir>/iter_200.pth.
 # tools/label_efficiency.py runs stage 1 per label fraction and seed first
 # (it uses the labels of that split) and passes load_from itself.
+# lr: 10x the paper's 0.007, as for the CE-only baseline.
 _base_ = ['./ce-only_effnetlite0-deeplabv3plus_1xb8-200i_camvid-176x240.py']
 pretrain = dict(
-    config='configs/pixel_contrast/'
-    'pixelcontrast-single-pretrain_effnetlite0-deeplabv3plus_1xb8-200i_camvid-176x240.py',
+    config='configs/pixel_contrast/pixelcontrast-single-pretrain_'
+    'effnetlite0-deeplabv3plus_1xb8-200i_camvid-176x240.py',
     per_split=True)
-optim_wrapper = dict(optimizer=dict(lr=0.007))
+optim_wrapper = dict(optimizer=dict(lr=0.07))

@@ -149,8 +149,9 @@ def test_loss_is_the_contrast_of_projected_pre_classifier_features():
                    'decode_head.c1_bottleneck', 'projection_head.'):
         assert any(g is not None and g.abs().sum() > 0
                    for n, g in grads.items() if n.startswith(prefix)), prefix
-    # without with_ce the classifier is not trained
+    # without with_ce the classifier is not trained (frozen, for DDP)
     assert grads['decode_head.conv_seg.weight'] is None
+    assert not model.decode_head.conv_seg.weight.requires_grad
 
 
 def test_optional_cross_entropy_trains_the_classifier():

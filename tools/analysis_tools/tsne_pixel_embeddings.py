@@ -89,7 +89,8 @@ def embed_pixels(model, data, ys, xs):
     gx = (torch.as_tensor(xs) + .5) * img_w / ori_w / pad_w * 2 - 1
     gy = (torch.as_tensor(ys) + .5) * img_h / ori_h / pad_h * 2 - 1
     grid = torch.stack([gx, gy], dim=-1).float()[None, None]
-    out = F.grid_sample(feats, grid, mode='bilinear', align_corners=False)
+    out = F.grid_sample(feats, grid, mode='bilinear', padding_mode='border',
+                        align_corners=False)
     return out[0, :, 0].T.numpy()
 
 

@@ -6,7 +6,7 @@
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(
     type='SegDataPreProcessor',
-    # the normalisation the shipped weights were trained with (EFFNET_LITE_NORM)
+    # the shipped weights' normalisation (EFFNET_LITE_NORM)
     mean=[127.0, 127.0, 127.0],
     std=[128.0, 128.0, 128.0],
     bgr_to_rgb=True,

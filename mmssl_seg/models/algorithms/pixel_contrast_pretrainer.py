@@ -73,7 +73,10 @@ class PixelContrastPretrainer(EncoderDecoder):
             resizes Z and the labels to its ``feat_size``.
         with_ce (bool): also train the classifier with the decode head's
             ``loss_decode`` on F (reported as ``decode.loss_*``).
-            Default: False (the paper's stage 1 is contrastive only).
+            Default: False (the paper's stage 1 is contrastive only); the
+            classifier ``conv_seg`` then takes no part in the loss and is
+            frozen, so distributed training needs no
+            ``find_unused_parameters``.
 
     ``predict`` is EncoderDecoder's; with ``with_ce=False`` the classifier
     is untrained, so stage-1 configs run no validation.
@@ -95,6 +98,8 @@ class PixelContrastPretrainer(EncoderDecoder):
         self.projection_head = MODELS.build(projection_head)
         self.contrast_loss = MODELS.build(contrast_loss)
         self.with_ce = with_ce
+        if not with_ce:
+            self.decode_head.conv_seg.requires_grad_(False)
 
     def loss(self, inputs: Tensor,
              data_samples: List[SegDataSample]) -> dict:
