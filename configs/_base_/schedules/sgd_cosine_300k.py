@@ -1,10 +1,6 @@
-# SGD (momentum 0.9, weight decay 4e-5) with cosine decay to 0 over 300000
-# iterations, as in Zhao et al. (2021); configs set the learning rate
-# (paper: 0.1 contrastive, 0.007 fine-tuning, 0.03 cross-entropy only).
+# SGD + cosine: sgd_cosine_200i.py over 300000 iterations (Zhao et al., 2021).
+_base_ = ['./sgd_cosine_200i.py']
 max_iters = 300000
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=4e-5))
 param_scheduler = [
     dict(
         type='CosineAnnealingLR',
@@ -14,17 +10,6 @@ param_scheduler = [
         begin=0,
         end=max_iters)
 ]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+train_cfg = dict(max_iters=max_iters, val_interval=300000)
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=10000,
-        max_keep_ckpts=2),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'),
-    labelled_split=dict(type='LabelledSplitHook'))
+    logger=dict(interval=50), checkpoint=dict(interval=10000))
