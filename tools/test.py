@@ -6,8 +6,9 @@ import os.path as osp
 
 from mmengine.runner import Runner
 
-from mmssl_seg.utils import (add_run_arguments, load_run_config,
-                             register_all_modules, setup_cpu_distributed)
+from mmssl_seg.utils import (add_run_arguments, finish_cpu_distributed,
+                             load_run_config, register_all_modules,
+                             setup_cpu_distributed)
 
 
 def parse_args():
@@ -81,6 +82,7 @@ def main():
         os.makedirs(osp.dirname(osp.abspath(args.dump_metrics)), exist_ok=True)
         with open(args.dump_metrics, 'w') as f:
             json.dump({k: float(v) for k, v in metrics.items()}, f, indent=2)
+    finish_cpu_distributed()
 
 
 if __name__ == '__main__':

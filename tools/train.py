@@ -6,8 +6,9 @@ import torch
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from mmssl_seg.utils import (add_run_arguments, load_run_config,
-                             register_all_modules, setup_cpu_distributed)
+from mmssl_seg.utils import (add_run_arguments, finish_cpu_distributed,
+                             load_run_config, register_all_modules,
+                             setup_cpu_distributed)
 
 
 def parse_args():
@@ -56,6 +57,7 @@ def main():
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
+    finish_cpu_distributed()
 
 
 if __name__ == '__main__':
