@@ -1,8 +1,9 @@
 """configs/ddep: recipes, one training step each, checkpoint transfer.
 
 CPU-scale CamVid configs train a step on real CamVid images; the paper-scale
-TransUNet configs are built at full size on the meta device (no memory) and
-train a step with a tiny encoder and decoder on 64x64 inputs.
+TransUNet and ResNet-50 U-Net configs are built at full size on the meta
+device (no memory) and train a step with a tiny encoder and decoder on 64x64
+inputs.
 """
 import copy
 import glob
@@ -27,7 +28,7 @@ DDEP_DIR = osp.join(REPO, 'configs', 'ddep')
 CONFIGS = sorted(
     osp.basename(p) for p in glob.glob(osp.join(DDEP_DIR, '*.py')))
 CAMVID = [c for c in CONFIGS if 'camvid' in c]
-PAPER = [c for c in CONFIGS if 'transunet' in c]
+PAPER = [c for c in CONFIGS if 'camvid' not in c]
 
 CPU_PRE = 'effnetlite0-unet0.25x_1xb8-400i_camvid-128x128.py'
 CPU_FT = 'effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py'
@@ -44,6 +45,8 @@ ADE20K = ('ddep-finetune_transunet-r50-vitb16-unet3x_8xb2-160k_'
           'ade20k-512x512.py')
 CONTEXT = ('ddep-finetune_transunet-r50-vitb16-unet3x_8xb2-80k_'
            'pascal-context-59-512x512.py')
+R50_PRE = 'ddep_r50-unet1x_64xb8-100e_in21k-224x224.py'
+R50_CONTEXT = 'ddep-finetune_r50-unet1x_8xb2-80k_pascal-context-59-512x512.py'
 
 
 def load(name):
@@ -56,7 +59,8 @@ def is_pretrain(cfg):
 
 def test_the_config_set_is_complete():
     expected = {DDEP, DEP, BASELINE, DDEP_FT, DEP_FT, CITYSCAPES, ADE20K,
-                CONTEXT, *(PAPER_PRE.format(m) for m in (1, 2, 3))}
+                CONTEXT, R50_PRE, R50_CONTEXT,
+                *(PAPER_PRE.format(m) for m in (1, 2, 3))}
     for a in ABLATIONS:
         expected |= {f'ddep-{a}_{CPU_PRE}', f'ddep-{a}-finetune_{CPU_FT}'}
     assert set(CONFIGS) == expected
@@ -77,6 +81,11 @@ def test_every_config_builds_its_model(name):
         vit = model.backbone.vit
         assert (len(vit.layers), vit.embed_dims) == (12, 768)  # ViT-B
         assert [len(s) for s in model.backbone.stages] == [3, 4, 9]  # R50
+    elif 'r50-unet' in name:
+        assert head.block_widths == [1024, 512, 256, 128, 64]  # 1x
+        assert type(model.backbone).__name__ == 'ResNetV1c'
+        assert [len(model.backbone.layer1), len(model.backbone.layer4)] == [
+            3, 3] and len(model.backbone.layer3) == 6  # ResNet-50
     else:
         assert head.block_widths == [256, 128, 64, 32, 16]  # 1/4 width
     n_out = model.out_conv.out_channels if is_pretrain(cfg) else \
@@ -242,11 +251,19 @@ TINY_ENCODER = dict(
     init_cfg=None)
 
 
+TINY_RESNET = dict(depth=18, stem_channels=8, base_channels=4, init_cfg=None)
+
+
 def tiny(model_cfg):
     model_cfg = copy.deepcopy(model_cfg)
-    model_cfg.backbone.update(TINY_ENCODER)
+    if model_cfg.backbone.type == 'ResNetV1c':
+        model_cfg.backbone.update(TINY_RESNET)
+        in_channels = [4, 8, 16, 32]
+    else:
+        model_cfg.backbone.update(TINY_ENCODER)
+        in_channels = [8, 16, 32, 32]
     model_cfg.decode_head.update(
-        in_channels=[8, 16, 32, 32], block_widths=[32, 16, 8, 8, 4])
+        in_channels=in_channels, block_widths=[32, 16, 8, 8, 4])
     model_cfg.data_preprocessor.size = (64, 64)
     if model_cfg.get('test_cfg', {}).get('mode') == 'slide':
         model_cfg.test_cfg.update(crop_size=(32, 32), stride=(32, 32))
@@ -284,9 +301,11 @@ def test_paper_config_runs_one_tiny_iteration(name):
     assert any(n.startswith('backbone.') for n in changed) != pre
 
 
-@pytest.mark.parametrize('mult,lr', [(1, 6e-5), (2, 1e-4), (3, 6e-5)])
-def test_paper_pretrain_recipe(mult, lr, tmp_path):
-    cfg = load(PAPER_PRE.format(mult))
+@pytest.mark.parametrize('name,mult,lr', [
+    (PAPER_PRE.format(1), 1, 6e-5), (PAPER_PRE.format(2), 2, 1e-4),
+    (PAPER_PRE.format(3), 3, 6e-5), (R50_PRE, 1, 6e-5)])
+def test_paper_pretrain_recipe(name, mult, lr, tmp_path):
+    cfg = load(name)
     assert cfg.model.decode_head.width_multiplier == mult
     assert cfg.optim_wrapper.optimizer.type == 'Adam'
     assert cfg.optim_wrapper.optimizer.lr == lr
@@ -328,7 +347,8 @@ def test_paper_pretrain_transfers_to_a_larger_crop():
 
 @pytest.mark.parametrize('name,crop,views', [(CITYSCAPES, 1024, 2),
                                              (ADE20K, 512, 12),
-                                             (CONTEXT, 512, 12)])
+                                             (CONTEXT, 512, 12),
+                                             (R50_CONTEXT, 512, 12)])
 def test_paper_finetune_recipe(name, crop, views, tmp_path):
     cfg = load(name)
     assert cfg.crop_size == (crop, crop)
