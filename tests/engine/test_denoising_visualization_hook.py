@@ -14,33 +14,8 @@ from torch.utils.data import Dataset
 from mmssl_seg.engine.hooks.denoising_visualization_hook import (
     DenoisingVisualizationHook, denoising_grid)
 from mmssl_seg.registry import HOOKS, MODELS
-
-BACKBONE = dict(
-    type='ResNetV1c', depth=18, stem_channels=8, base_channels=8)
-HEAD = dict(
-    type='UNetHead',
-    in_channels=[8, 16, 32, 64],
-    in_index=[0, 1, 2, 3],
-    width_multiplier=1 / 32,
-    dropout_ratio=0,
-    num_classes=3)
-PREPROCESSOR = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    size=(32, 32))
-
-
-def _pretrainer(**kwargs):
-    return MODELS.build(
-        dict(
-            type='DenoisingPretrainer',
-            backbone=BACKBONE,
-            decode_head=HEAD,
-            data_preprocessor=PREPROCESSOR,
-            **kwargs))
-
+from tests.tiny_denoising import (BACKBONE, HEAD, PREPROCESSOR,
+                                  tiny_pretrainer)
 
 class RandomImages(Dataset):
     """Unlabelled uint8 images in the format PackSegInputs produces."""
@@ -85,7 +60,7 @@ def test_grid_layout_and_hand_values():
 
 
 def test_hook_writes_grids_every_interval(tmp_path):
-    model = _pretrainer(freeze_encoder=False)  # DeP: BN stats could move
+    model = tiny_pretrainer(freeze_encoder=False)  # DeP: BN stats could move
     model.init_weights()
     model.train()
     hook = HOOKS.build(
@@ -123,7 +98,7 @@ def test_bad_arguments():
 
 
 def test_runner_trains_ddep_with_hook_and_checkpoint_loads(tmp_path):
-    model = _pretrainer()
+    model = tiny_pretrainer()
     stats = _bn_stats(model.backbone)
     runner = Runner(
         model=model,
