@@ -13,6 +13,7 @@ from mmssl_seg.registry import MODELS
 from tests.tiny_denoising import (BACKBONE, HEAD, PREPROCESSOR,
                                   tiny_pretrainer)
 
+
 def _model(**kwargs):
     model = tiny_pretrainer(**kwargs)
     assert isinstance(model, DenoisingPretrainer)
