@@ -17,6 +17,7 @@ from mmssl_seg.registry import HOOKS, MODELS
 from tests.tiny_denoising import (BACKBONE, HEAD, PREPROCESSOR,
                                   tiny_pretrainer)
 
+
 class RandomImages(Dataset):
     """Unlabelled uint8 images in the format PackSegInputs produces."""
 
