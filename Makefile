@@ -10,11 +10,17 @@ install:
 	MMSSL_VENV=$(VENV) bash scripts/install.sh
 
 # Links CamVid where a copy is at hand (developer machines and CI); otherwise
-# says how to get it (docs/get_started.md).
+# says how to get it (docs/get_started.md). A directory or valid link at
+# data/camvid is kept; a dangling link is replaced.
 data:
 	@if [ -e data/camvid ]; then \
 	  echo "data/camvid is in place"; \
 	elif [ -d "$(SHARED_CAMVID)" ]; then \
+	  if [ -L data/camvid ]; then \
+	    echo "data/camvid is a dangling link (to $$(readlink data/camvid))," \
+	      "replacing it"; \
+	    rm data/camvid; \
+	  fi; \
 	  mkdir -p data && ln -s "$$(cd "$(SHARED_CAMVID)" && pwd)" data/camvid && \
 	  echo "linked data/camvid -> $(SHARED_CAMVID)"; \
 	else \
@@ -28,8 +34,8 @@ data:
 # both val mIoUs side by side (11.7 minutes measured on 2 cores).
 demo: install data
 	$(PY) tools/label_efficiency.py \
-	  configs/ddep/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py \
-	  configs/ddep/ddep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py \
+	  configs/supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py \
+	  configs/ddep/benchmarks/ddep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py \
 	  --fractions 0.1 --seeds 0 --work-dir work_dirs/demo_ddep
 
 # The supervised baseline (SegFormer head) at 10% of the labels, val mIoU

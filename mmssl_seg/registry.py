@@ -44,11 +44,13 @@ OPTIM_WRAPPERS = _child(mmseg_registry.OPTIM_WRAPPERS, 'optim_wrapper',
 OPTIM_WRAPPER_CONSTRUCTORS = _child(
     mmseg_registry.OPTIM_WRAPPER_CONSTRUCTORS, 'optimizer wrapper constructor',
     ['mmssl_seg.engine'])
-PARAM_SCHEDULERS = _child(mmseg_registry.PARAM_SCHEDULERS, 'parameter scheduler',
-                          ['mmssl_seg.engine'])
-METRICS = _child(mmseg_registry.METRICS, 'metric', ['mmssl_seg.evaluation'])
+PARAM_SCHEDULERS = _child(mmseg_registry.PARAM_SCHEDULERS,
+                          'parameter scheduler', ['mmssl_seg.engine'])
+# mmssl_seg has no metrics of its own: a lookup imports mmseg's, which it
+# then finds in the parent registry
+METRICS = _child(mmseg_registry.METRICS, 'metric', ['mmseg.evaluation'])
 EVALUATOR = _child(mmseg_registry.EVALUATOR, 'evaluator',
-                   ['mmssl_seg.evaluation'])
+                   ['mmseg.evaluation'])
 TASK_UTILS = _child(mmseg_registry.TASK_UTILS, 'task util',
                     ['mmssl_seg.models'])
 VISUALIZERS = _child(mmseg_registry.VISUALIZERS, 'visualizer',

@@ -26,7 +26,8 @@ from tests.conftest import REPO
 
 DDEP_DIR = osp.join(REPO, 'configs', 'ddep')
 CONFIGS = sorted(
-    osp.basename(p) for p in glob.glob(osp.join(DDEP_DIR, '*.py')))
+    osp.relpath(p, DDEP_DIR) for p in glob.glob(osp.join(DDEP_DIR, '*.py')) +
+    glob.glob(osp.join(DDEP_DIR, 'benchmarks', '*.py')))
 CAMVID = [c for c in CONFIGS if 'camvid' in c]
 PAPER = [c for c in CONFIGS if 'camvid' not in c]
 
@@ -34,19 +35,20 @@ CPU_PRE = 'effnetlite0-unet0.25x_1xb8-400i_camvid-128x128.py'
 CPU_FT = 'effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py'
 DDEP = 'ddep_' + CPU_PRE
 DEP = 'dep_' + CPU_PRE
-BASELINE = 'supervised_' + CPU_FT
-DDEP_FT = 'ddep-finetune_' + CPU_FT
-DEP_FT = 'dep-finetune_' + CPU_FT
+BASELINE = '../supervised/supervised_' + CPU_FT
+DDEP_FT = 'benchmarks/ddep-finetune_' + CPU_FT
+DEP_FT = 'benchmarks/dep-finetune_' + CPU_FT
 ABLATIONS = ('imagetarget', 'additive', 'randgamma')
 PAPER_PRE = 'ddep_transunet-r50-vitb16-unet{}x_64xb8-100e_in21k-224x224.py'
-CITYSCAPES = ('ddep-finetune_transunet-r50-vitb16-unet2x_8xb1-80k_'
+CITYSCAPES = ('benchmarks/ddep-finetune_transunet-r50-vitb16-unet2x_8xb1-80k_'
               'cityscapes-1024x1024.py')
-ADE20K = ('ddep-finetune_transunet-r50-vitb16-unet3x_8xb2-160k_'
+ADE20K = ('benchmarks/ddep-finetune_transunet-r50-vitb16-unet3x_8xb2-160k_'
           'ade20k-512x512.py')
-CONTEXT = ('ddep-finetune_transunet-r50-vitb16-unet3x_8xb2-80k_'
+CONTEXT = ('benchmarks/ddep-finetune_transunet-r50-vitb16-unet3x_8xb2-80k_'
            'pascal-context-59-512x512.py')
 R50_PRE = 'ddep_r50-unet1x_64xb8-100e_in21k-224x224.py'
-R50_CONTEXT = 'ddep-finetune_r50-unet1x_8xb2-80k_pascal-context-59-512x512.py'
+R50_CONTEXT = ('benchmarks/ddep-finetune_r50-unet1x_8xb2-80k_'
+               'pascal-context-59-512x512.py')
 
 
 def load(name):
@@ -58,11 +60,12 @@ def is_pretrain(cfg):
 
 
 def test_the_config_set_is_complete():
-    expected = {DDEP, DEP, BASELINE, DDEP_FT, DEP_FT, CITYSCAPES, ADE20K,
+    expected = {DDEP, DEP, DDEP_FT, DEP_FT, CITYSCAPES, ADE20K,
                 CONTEXT, R50_PRE, R50_CONTEXT,
                 *(PAPER_PRE.format(m) for m in (1, 2, 3))}
     for a in ABLATIONS:
-        expected |= {f'ddep-{a}_{CPU_PRE}', f'ddep-{a}-finetune_{CPU_FT}'}
+        expected |= {f'ddep-{a}_{CPU_PRE}',
+                     f'benchmarks/ddep-{a}-finetune_{CPU_FT}'}
     assert set(CONFIGS) == expected
     assert set(CAMVID) | set(PAPER) == set(CONFIGS)
 
@@ -88,15 +91,17 @@ def test_every_config_builds_its_model(name):
             3, 3] and len(model.backbone.layer3) == 6  # ResNet-50
     else:
         assert head.block_widths == [256, 128, 64, 32, 16]  # 1/4 width
-    n_out = model.out_conv.out_channels if is_pretrain(cfg) else \
+    n_out = model.head.conv.out_channels if is_pretrain(cfg) else \
         head.conv_seg.out_channels
     assert n_out == (3 if is_pretrain(cfg) else head.num_classes)
+    # pretraining configs are in configs/ddep, fine-tuning in benchmarks/
+    assert is_pretrain(cfg) != name.startswith('benchmarks/')
 
 
 def test_ddep_recipe():
     m = load(DDEP).model
     assert m.noise == dict(type='GaussianNoise', sigma=0.22, mode='scaled')
-    assert m.target == 'noise' and m.freeze_encoder
+    assert m.target == 'noise' and m.frozen_slots == ('backbone', )
     assert m.backbone.pretrained  # the ImageNet encoder
     cfg = load(DDEP)
     assert cfg.optim_wrapper.optimizer.type == 'Adam'
@@ -106,7 +111,7 @@ def test_ddep_recipe():
     assert not any(t.type == 'LoadAnnotations'
                    for t in cfg.train_dataloader.dataset.pipeline)
     dep = load(DEP).model
-    assert not dep.freeze_encoder and not dep.backbone.pretrained
+    assert dep.frozen_slots == () and not dep.backbone.pretrained
 
 
 def test_ablations_change_one_thing_each():
@@ -119,24 +124,25 @@ def test_ablations_change_one_thing_each():
     }
     for a in ABLATIONS:
         assert load(f'ddep-{a}_{CPU_PRE}').model == dict(base, **changed[a])
-        ft = load(f'ddep-{a}-finetune_{CPU_FT}')
+        ft = load(f'benchmarks/ddep-{a}-finetune_{CPU_FT}')
         assert ft.model == load(DDEP_FT).model
-        assert ft.pretrain.config.endswith(f'ddep-{a}_{CPU_PRE}')
+        assert ft.pretrain_stages[0].config.endswith(f'ddep-{a}_{CPU_PRE}')
+        assert ft.slots == load(DDEP_FT).slots
 
 
 @pytest.mark.parametrize('name', [c for c in CONFIGS if 'finetune' in c])
-def test_finetune_load_from_is_its_pretrain_output(name):
-    """The default load_from is where tools/train.py puts the last checkpoint
-    of the pretraining config, and the state-dict layouts agree."""
+def test_finetune_takes_slots_of_its_pretraining_stage(name):
+    """One label-free stage, run once for all splits; the decoder (and for
+    DeP the encoder) comes from it, with the same state-dict layout."""
     cfg = load(name)
-    pre_path = osp.join(REPO, cfg.pretrain.config)
-    pre = Config.fromfile(pre_path)
-    assert not cfg.pretrain.per_split  # label-free: once for all splits
-    tc = pre.train_cfg
-    last = f'iter_{tc.max_iters}.pth' if 'max_iters' in tc else \
-        f'epoch_{tc.max_epochs}.pth'
-    stem = osp.splitext(osp.basename(pre_path))[0]
-    assert cfg.load_from == f'work_dirs/{stem}/{last}'
+    [stage] = cfg.pretrain_stages
+    assert not stage.get('per_split', False)
+    expected = ['backbone', 'decode_head'] if 'dep-finetune' in name \
+        and 'ddep' not in name else ['decode_head']
+    assert sorted(cfg.slots) == expected
+    assert set(cfg.slots.values()) == {stage.name}
+    assert cfg.load_from is None
+    pre = Config.fromfile(osp.join(REPO, stage.config))
     assert cfg.train_dataloader.dataset.type == 'LabelFractionDataset'
     for key in ('backbone', 'decode_head'):
         a, b = dict(pre.model[key]), dict(cfg.model[key])
@@ -152,7 +158,7 @@ def test_camvid_finetune_recipe():
     assert cfg.model.decode_head.loss_decode.type == 'CrossEntropyLoss'
     assert cfg.optim_wrapper.optimizer.type == 'Adam'
     assert 'CosineAnnealingLR' in [s.type for s in cfg.param_scheduler]
-    assert 'pretrain' not in cfg and cfg.load_from is None
+    assert 'pretrain_stages' not in cfg and cfg.load_from is None
     assert cfg.model.backbone.pretrained  # ImageNet encoder, random decoder
     assert load(DEP_FT).model.backbone.pretrained is False
     assert load(DDEP_FT).model == cfg.model
@@ -170,7 +176,7 @@ def camvid_cfg(name, root):
     return cfg
 
 
-@pytest.mark.parametrize('name', CAMVID)
+@pytest.mark.parametrize('name', CAMVID + [BASELINE])
 def test_camvid_config_trains_one_step(name, camvid_root):
     cfg = camvid_cfg(name, camvid_root)
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
@@ -184,7 +190,7 @@ def test_camvid_config_trains_one_step(name, camvid_root):
     changed = {n for n, p in model.named_parameters()
                if not torch.equal(p, before[n])}
     assert any(n.startswith('decode_head.') for n in changed)
-    frozen = is_pretrain(cfg) and cfg.model.freeze_encoder
+    frozen = is_pretrain(cfg) and 'backbone' in cfg.model.frozen_slots
     assert any(n.startswith('backbone.') for n in changed) != frozen
 
 
@@ -202,10 +208,11 @@ def run_runner(cfg, work_dir, max_iters):
 
 
 @pytest.mark.parametrize('pre_name,ft_name', [(DDEP, DDEP_FT), (DEP, DEP_FT)])
-def test_pretrain_checkpoint_arrives_through_load_from(
+def test_pretrain_checkpoint_arrives_in_the_slots(
         pre_name, ft_name, camvid_root, tmp_path):
-    """Runner order: init_weights, then load_from. The decoder (and for DeP
-    the encoder) is the pretrained one; for DDeP the encoder is ImageNet's."""
+    """The slots the chain runner fills (a Pretrained init per slot, after
+    every other init): the decoder (and for DeP the encoder) is the
+    pretrained one; for DDeP the encoder is ImageNet's."""
     run_runner(camvid_cfg(pre_name, camvid_root), tmp_path / 'pre', 2)
     ckpt_path = tmp_path / 'pre' / 'iter_2.pth'
     state = torch.load(
@@ -213,13 +220,16 @@ def test_pretrain_checkpoint_arrives_through_load_from(
     assert not any(k.startswith('decode_head.conv_seg') for k in state)
 
     cfg = camvid_cfg(ft_name, camvid_root)
-    cfg.load_from = str(ckpt_path)
+    cfg.model.init_cfg = [
+        dict(type='Pretrained', checkpoint=str(ckpt_path), prefix=f'{slot}.',
+             slot=slot) for slot in cfg.slots]
     # lr 0: the step leaves the parameters as loaded
     cfg.optim_wrapper.optimizer.lr = 0.
-    # DeP: ImageNet weights would come from init_weights; load_from must win
+    # DeP: ImageNet weights would come from init_weights; the slot must win
     cfg.model.backbone.pretrained = True
     model = run_runner(cfg, tmp_path / 'ft', 1).model
 
+    cfg.model.init_cfg = None
     fresh = MODELS.build(cfg.model)
     fresh.init_weights()  # ImageNet encoder, random decoder
     params = dict(model.named_parameters())
@@ -313,7 +323,8 @@ def test_paper_pretrain_recipe(name, mult, lr, tmp_path):
     assert cfg.train_cfg.max_epochs == 100
     assert cfg.train_dataloader.batch_size * 64 == 512
     assert cfg.auto_scale_lr.base_batch_size == 512
-    assert cfg.model.freeze_encoder and cfg.model.target == 'noise'
+    assert cfg.model.frozen_slots == ('backbone', )
+    assert cfg.model.target == 'noise'
     assert cfg.model.noise.sigma == 0.22
     dataset = DATASETS.build(cfg.train_dataloader.dataset)  # lazy: no data
     assert type(dataset).__name__ == 'ImageNet21k'

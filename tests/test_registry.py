@@ -1,10 +1,15 @@
+import subprocess
+import sys
+
 import torch
 import torch.nn as nn
 from mmengine.registry import DefaultScope
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
+from mmseg.registry import METRICS as MMSEG_METRICS
 from mmseg.registry import MODELS as MMSEG_MODELS
 
 from mmssl_seg import registry
+from tests.conftest import REPO
 
 
 def test_every_runner_registry_is_a_child_of_mmseg():
@@ -22,6 +27,20 @@ def test_default_scope_and_parent_lookup():
     # mmseg's EncoderDecoder is found through the parent registry
     assert registry.MODELS.get('EncoderDecoder') is MMSEG_MODELS.get(
         'EncoderDecoder')
+
+
+def test_metrics_are_mmsegs_found_through_the_parent():
+    # a fresh process, where nothing has imported mmseg.evaluation yet: the
+    # lookup imports it from the registries' location
+    code = ('import sys\n'
+            'from mmssl_seg.registry import EVALUATOR, METRICS\n'
+            "assert 'mmseg.evaluation' not in sys.modules\n"
+            "assert METRICS.get('IoUMetric').__module__.startswith('mmseg.')\n"
+            "assert EVALUATOR.get('Evaluator') is not None\n")
+    run = subprocess.run([sys.executable, '-c', code], cwd=REPO,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert registry.METRICS.get('IoUMetric') is MMSEG_METRICS.get('IoUMetric')
 
 
 def test_mmpretrain_components_by_scope_prefix():

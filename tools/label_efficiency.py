@@ -3,136 +3,63 @@
     python tools/label_efficiency.py CONFIG [CONFIG ...] \
         --fractions 0.05 0.1 1.0 --seeds 0 1 2 --work-dir work_dirs/le [--tta]
 
-Every (config, fraction, seed) run trains with ``tools/train.py`` (the
-fraction and seed go to ``train_dataloader.dataset``, a
-``LabelFractionDataset``) and tests its last checkpoint with
-``tools/test.py``. A config may name a pretraining stage to run first:
+Every (config, fraction, seed) runs the config's pretraining chain
+(``pretrain_stages`` and ``slots``, docs/pretraining_chains.md), then
+fine-tunes with ``tools/train.py`` (the fraction and seed go to
+``train_dataloader.dataset``, a ``LabelFractionDataset``) and tests the final
+checkpoint with ``tools/test.py``. Stages that run once are shared by every
+split and config that names the same stage. Every argument and every config
+of every chain is checked before anything trains.
 
-    pretrain = dict(config='configs/ddep/....py', per_split=False)
-
-``per_split=False`` pretrains once and shares the checkpoint (label-free
-pretraining); ``True`` pretrains for every fraction and seed (a stage that
-uses the labels). The fine-tuning run starts from it through ``load_from``.
-
-Finished runs are kept and skipped when the tool is run again. The results
-go to ``results.md``, ``results.csv`` and ``miou_vs_fraction.png`` (mean +-
-std of the val mIoU over seeds).
+Finished runs (with their final checkpoint and ``done.json``) are skipped
+when the tool is run again; an interrupted one resumes. The results go to
+``results.md``, ``results.csv`` and ``miou_vs_fraction.png`` (mean +- std of
+the val mIoU over seeds).
 """
 import argparse
 import csv
-import json
 import os
 import os.path as osp
-import subprocess
-import sys
 from statistics import mean, stdev
 
-from mmengine.config import Config
+from mmengine.config import DictAction
 
-TOOLS = osp.dirname(osp.abspath(__file__))
+from mmssl_seg.apis import ChainRunner
+from mmssl_seg.datasets.label_fraction import parse_fraction
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description='Label-efficiency table: mIoU against label fraction')
-    parser.add_argument('configs', nargs='+', help='fine-tuning configs')
+        description='Label-efficiency table: val mIoU against label fraction')
+    parser.add_argument(
+        'configs', nargs='+',
+        help='fine-tuning configs (with their pretraining chains)')
     parser.add_argument(
         '--fractions',
         nargs='+',
         default=['0.05', '0.1', '1.0'],
-        help="label fractions, numbers or ratios such as 1/8")
-    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
-    parser.add_argument('--work-dir', default='work_dirs/label_efficiency')
+        help='label fractions, numbers in (0, 1] or ratios such as 1/8')
     parser.add_argument(
-        '--tta', action='store_true', help='also test with multi-scale + flip')
+        '--seeds', nargs='+', type=int, default=[0, 1, 2],
+        help='seeds: each picks a labelled split and the training seed')
+    parser.add_argument(
+        '--work-dir', default='work_dirs/label_efficiency',
+        help='root of every run and of the result tables')
+    parser.add_argument(
+        '--tta', action='store_true',
+        help='also test with multi-scale + flip (the config\'s tta_pipeline)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        default=[],
-        help='passed on to every training and test run (key=value)')
-    return parser.parse_args()
-
-
-def run(cmd, log_path):
-    """Run a tool, its output appended to ``log_path``; fail loudly."""
-    print('$ ' + ' '.join(cmd) + f'\n  (progress: tail -f {log_path})',
-          flush=True)
-    with open(log_path, 'a') as log:
-        code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
-    if code != 0:
-        raise RuntimeError(f'command failed with exit code {code}; see '
-                           f'{log_path}: {" ".join(cmd)}')
-
-
-def last_checkpoint(work_dir):
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        return f.read().strip()
-
-
-def train(config, work_dir, options):
-    """Train unless ``work_dir`` already holds a finished run."""
-    if not osp.isfile(osp.join(work_dir, 'last_checkpoint')):
-        os.makedirs(work_dir, exist_ok=True)
-        cmd = [sys.executable, osp.join(TOOLS, 'train.py'), config,
-               '--work-dir', work_dir]
-        if options:
-            cmd += ['--cfg-options', *options]
-        run(cmd, osp.join(work_dir, 'run.log'))
-    return last_checkpoint(work_dir)
-
-
-def test(config, checkpoint, work_dir, tta, options):
-    name = 'metrics_tta.json' if tta else 'metrics.json'
-    path = osp.join(work_dir, name)
-    if not osp.isfile(path):
-        cmd = [sys.executable, osp.join(TOOLS, 'test.py'), config, checkpoint,
-               '--work-dir', osp.join(work_dir, 'test'), '--dump-metrics', path]
-        if tta:
-            cmd.append('--tta')
-        if options:
-            cmd += ['--cfg-options', *options]
-        run(cmd, osp.join(work_dir, 'run.log'))
-    with open(path) as f:
-        return json.load(f)['mIoU']
-
-
-def split_options(fraction, seed):
-    return [f'train_dataloader.dataset.fraction={fraction}',
-            f'train_dataloader.dataset.seed={seed}', f'randomness.seed={seed}']
-
-
-def check_config(config):
-    cfg = Config.fromfile(config)
-    dataset = cfg.train_dataloader.dataset
-    if dataset.get('type') != 'LabelFractionDataset':
-        raise ValueError(f'{config}: train_dataloader.dataset must be a '
-                         f"LabelFractionDataset, got {dataset.get('type')!r}")
-    return cfg.get('pretrain', None)
-
-
-def one_run(config, pretrain, fraction, seed, args):
-    name = osp.splitext(osp.basename(config))[0]
-    split = split_options(fraction, seed)
-    tag = f"frac{fraction.replace('/', 'over')}_seed{seed}"
-    options = list(split) + list(args.cfg_options)
-    if pretrain is not None:
-        pre_name = osp.splitext(osp.basename(pretrain['config']))[0]
-        per_split = pretrain.get('per_split', False)
-        pre_dir = osp.join(args.work_dir, 'pretrain', pre_name,
-                           tag if per_split else 'shared')
-        ckpt = train(pretrain['config'], pre_dir, split if per_split else [])
-        options.append(f'load_from={ckpt}')
-    work_dir = osp.join(args.work_dir, name, tag)
-    ckpt = train(config, work_dir, options)
-    result = dict(config=name, fraction=fraction, seed=seed,
-                  miou=test(config, ckpt, work_dir, False, args.cfg_options))
-    if args.tta:
-        result['miou_tta'] = test(config, ckpt, work_dir, True,
-                                  args.cfg_options)
-    print(f'{name} fraction={fraction} seed={seed}: ' + ', '.join(
-        f'{k}={v:.2f}' for k, v in result.items() if k.startswith('miou')),
-        flush=True)
-    return result
+        action=DictAction,
+        default={},
+        help='key=value settings for every training and test of every '
+        'chain, in each stage whose config has the key\'s parent (the '
+        'longest part of it that any stage has)')
+    args = parser.parse_args(argv)
+    for fraction in args.fractions:
+        parse_fraction(fraction)
+    return args
 
 
 def summarise(results, keys):
@@ -194,15 +121,29 @@ def plot(rows, work_dir):
     return path
 
 
-def main():
-    args = parse_args()
-    os.makedirs(args.work_dir, exist_ok=True)
-    pretrains = {config: check_config(config) for config in args.configs}
-    results = [
-        one_run(config, pretrains[config], str(fraction), seed, args)
+def one_run(runner: ChainRunner, tta: bool) -> dict:
+    run = runner.train()
+    result = dict(config=runner.chain[-1].name, fraction=runner.fraction,
+                  seed=runner.seed, miou=runner.test(run))
+    if tta:
+        result['miou_tta'] = runner.test(run, tta=True)
+    print(f"{result['config']} fraction={runner.fraction} "
+          f'seed={runner.seed}: ' + ', '.join(
+              f'{k}={v:.2f}' for k, v in result.items()
+              if k.startswith('miou')), flush=True)
+    return result
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    runners = [
+        ChainRunner(config, args.work_dir, fraction, seed, args.cfg_options,
+                    log=lambda msg: print(msg, flush=True))
         for config in args.configs for fraction in args.fractions
         for seed in args.seeds
     ]
+    os.makedirs(args.work_dir, exist_ok=True)
+    results = [one_run(runner, args.tta) for runner in runners]
     keys = ['miou', 'miou_tta'] if args.tta else ['miou']
     rows = summarise(results, keys)
     print(write_tables(rows, keys, args.work_dir))

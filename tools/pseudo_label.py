@@ -35,12 +35,12 @@ import numpy as np
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
-from mmengine.runner import load_checkpoint
 from mmengine.utils import ProgressBar
+from mmseg.apis import init_model
 from PIL import Image
 
 from mmssl_seg.datasets import class_thresholds, threshold_pseudo_labels
-from mmssl_seg.registry import DATASETS, MODELS
+from mmssl_seg.registry import DATASETS
 from mmssl_seg.utils import register_all_modules
 
 IGNORE_INDEX = 255
@@ -64,7 +64,9 @@ def parse_args():
         '--background-class',
         help='name or index of a background class, thresholded at '
         '--background-threshold (Pascal VOC: background)')
-    parser.add_argument('--background-threshold', type=float, default=0.97)
+    parser.add_argument(
+        '--background-threshold', type=float, default=0.97,
+        help='confidence threshold of --background-class (default 0.97)')
     parser.add_argument(
         '--class-threshold', nargs='+', default=[], metavar='CLASS=THR',
         help='thresholds of single classes, by name or index')
@@ -140,10 +142,8 @@ def main():
     classes = dataset.metainfo['classes']
     tau = thresholds_from_args(args, classes)
 
-    model = MODELS.build(cfg.model)
-    load_checkpoint(model, args.checkpoint, map_location='cpu')
-    device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    model.to(device).eval()
+    device = 'cuda:0' if torch.cuda.is_available() else 'cpu'
+    model = init_model(cfg, args.checkpoint, device)
 
     label_dir = osp.join(args.out_dir, 'labels')
     names = []

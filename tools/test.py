@@ -4,11 +4,11 @@ import json
 import os
 import os.path as osp
 
-from mmengine.runner import Runner
-
+from mmssl_seg.engine import CheckedRunner
 from mmssl_seg.utils import (add_run_arguments, finish_cpu_distributed,
                              load_run_config, register_all_modules,
                              setup_cpu_distributed)
+from mmssl_seg.utils.compat import trust_checkpoint
 
 
 def parse_args():
@@ -30,6 +30,11 @@ def parse_args():
         action='store_true',
         help='multi-scale + flip test-time augmentation (the config\'s '
         'tta_pipeline and tta_model)')
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help='unpickle CHECKPOINT in full (it can execute code); without '
+        'it, it loads with torch.load(weights_only=True)')
     add_run_arguments(parser)
     return parser.parse_args()
 
@@ -74,9 +79,12 @@ def build_config(args):
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
+    if args.trust_checkpoint:
+        trust_checkpoint(args.checkpoint)
     cfg = build_config(args)
     setup_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = CheckedRunner.from_cfg(cfg)
+    runner.strict_load = True  # refuse a checkpoint that does not fit
     metrics = runner.test()
     if args.dump_metrics:
         os.makedirs(osp.dirname(osp.abspath(args.dump_metrics)), exist_ok=True)

@@ -59,6 +59,9 @@ def main():
     if not loader:
         raise SystemExit(f'{args.config} has no {args.split}_dataloader')
 
+    # not mmseg.apis.init_model: it passes pretrained=None and train_cfg=None
+    # to the model, which a pretrainer does not take; loading is strict, as
+    # every part of the pretrainer must come from the checkpoint
     model = MODELS.build(cfg.model)
     if not hasattr(model, 'denoise'):
         raise SystemExit(f'{cfg.model.type} is not a denoising pretrainer '

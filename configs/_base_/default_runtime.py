@@ -7,6 +7,9 @@ env_cfg = dict(
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(
     type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+# default_hooks are in the schedule files (configs/_base_/schedules/), as
+# in mmseg: configs list this file and a schedule as sibling bases, and
+# mmengine refuses a key that two sibling bases both define.
 log_processor = dict(by_epoch=False)
 log_level = 'INFO'
 load_from = None

@@ -37,9 +37,15 @@ def labelled_indices(num_samples: int,
     that order of ``max(1, round(fraction * num_samples))`` (or ``count``)
     samples, so subsets of one seed are nested: 1% within 5% within 10% ...
     """
-    if (fraction is None) == (count is None):
-        raise ValueError('give exactly one of fraction and count, got '
-                         f'fraction={fraction!r}, count={count!r}')
+    if fraction is None and count is None:
+        raise ValueError('give exactly one of fraction and count, got neither')
+    if fraction is not None and count is not None:
+        raise ValueError(
+            'give exactly one of fraction and count, got '
+            f'fraction={fraction!r} and count={count!r}. The dataset '
+            'configs set a fraction; to select a label count, unset it: '
+            '--cfg-options train_dataloader.dataset.fraction=None '
+            f'train_dataloader.dataset.count={count}')
     if count is None:
         count = max(1, math.floor(parse_fraction(fraction) * num_samples + .5))
     elif not 1 <= count <= num_samples:
@@ -53,14 +59,25 @@ def labelled_indices(num_samples: int,
 class LabelFractionDataset:
     """A dataset cut to a deterministic labelled subset (or its complement).
 
+    A dataset derived from mmengine's ``BaseDataset`` is cut with its
+    ``get_subset``; others (``ConcatDataset``, plain sequences with
+    ``get_data_info``) are indexed through :attr:`indices`.
+
     Args:
         dataset: the config (or instance) of the full training set.
         fraction: share of labelled samples, a number in (0, 1] or a ratio
             string such as ``'1/30'``. Exclusive with ``count``.
-        count: number of labelled samples.
+        count: number of labelled samples. The base dataset configs set
+            ``fraction=1.0``, so unset it to use a count, e.g.
+            ``--cfg-options train_dataloader.dataset.fraction=None
+            train_dataloader.dataset.count=20``.
         seed: picks the subset; subsets of one seed are nested.
         split: ``'labelled'`` for the subset, ``'unlabelled'`` for the rest
             (e.g. the images to pseudo-label).
+
+    Attributes:
+        dataset: the full dataset.
+        indices: the positions of this subset's samples in ``dataset``.
     """
 
     def __init__(self,
@@ -81,6 +98,12 @@ class LabelFractionDataset:
         if split == 'unlabelled':
             chosen = sorted(set(range(num_samples)) - set(chosen))
         self.indices = chosen
+        # samples are read from ``_source`` at positions ``_positions``
+        if isinstance(self.dataset, BaseDataset):
+            self._source = self.dataset.get_subset(chosen)
+            self._positions = range(len(chosen))
+        else:
+            self._source, self._positions = self.dataset, chosen
 
     @property
     def metainfo(self) -> dict:
@@ -89,16 +112,16 @@ class LabelFractionDataset:
     @property
     def files(self) -> List[str]:
         """Image paths of the samples in this subset."""
-        return [self.dataset.get_data_info(i)['img_path'] for i in self.indices]
+        return [self.get_data_info(i)['img_path'] for i in range(len(self))]
 
     def get_data_info(self, idx: int) -> dict:
-        return self.dataset.get_data_info(self.indices[idx])
+        return self._source.get_data_info(self._positions[idx])
 
     def full_init(self) -> None:
         self.dataset.full_init()
 
     def __getitem__(self, idx: int):
-        return self.dataset[self.indices[idx]]
+        return self._source[self._positions[idx]]
 
     def __len__(self) -> int:
         return len(self.indices)

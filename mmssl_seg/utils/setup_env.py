@@ -6,13 +6,17 @@ from mmengine import DefaultScope
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
-    """Import every module that registers components into mmssl_seg and mmseg.
+    """Import every module that registers components into mmssl_seg and mmseg,
+    and install the checked checkpoint loader (``utils/compat.py``).
 
     Args:
         init_default_scope: make ``mmssl_seg`` the current default scope, so
             that registries resolve unscoped type names from here first.
     """
     from mmssl_seg import registry
+    from mmssl_seg.utils.compat import install_checkpoint_loader
+
+    install_checkpoint_loader()
 
     # A child registry does not import its parent's modules on lookup, so
     # import mmseg's registering modules (e.g. mmseg.visualization) here.
@@ -20,7 +24,6 @@ def register_all_modules(init_default_scope: bool = True) -> None:
         getattr(registry, name).parent.import_from_location()
     import mmssl_seg.datasets  # noqa: F401
     import mmssl_seg.engine  # noqa: F401
-    import mmssl_seg.evaluation  # noqa: F401
     import mmssl_seg.models  # noqa: F401
     if not init_default_scope:
         return

@@ -6,6 +6,11 @@ import pytest
 from mmssl_seg.datasets import LabelFractionDataset, labelled_indices
 from mmssl_seg.datasets.label_fraction import parse_fraction
 from mmssl_seg.engine.hooks import LabelledSplitHook
+from mmssl_seg.registry import DATASETS
+from mmssl_seg.utils import load_run_config
+from tests.conftest import write_fake_camvid
+from tests.tools.conftest import BASELINE
+from tests.tools.test_run_setup import tool_args
 
 
 @pytest.mark.parametrize('fraction,expected', [
@@ -95,7 +100,6 @@ def test_hook_writes_the_file_list(tmp_path):
 
 
 def test_wrapper_over_real_camvid(camvid_root):
-    from mmssl_seg.registry import DATASETS
     dataset = DATASETS.build(
         dict(type='LabelFractionDataset', fraction=0.1, seed=0,
              dataset=dict(type='CamVidDataset', data_root=camvid_root,
@@ -103,3 +107,33 @@ def test_wrapper_over_real_camvid(camvid_root):
                                            seg_map_path='ann_dir/train'))))
     assert len(dataset) == 37
     assert all(osp.isfile(f) for f in dataset.files)
+
+
+def test_label_count_through_cfg_options(tmp_path):
+    root = write_fake_camvid(str(tmp_path / 'c'), num_images=25, size=(8, 8))
+    cfg = load_run_config(tool_args(
+        BASELINE, f'data_root={root}',
+        'train_dataloader.dataset.fraction=None',
+        'train_dataloader.dataset.count=20'))
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    assert len(dataset) == 20 and len(set(dataset.files)) == 20
+    assert dataset.files == [dataset.get_data_info(i)['img_path']
+                             for i in range(20)]
+    full = dataset.dataset
+    assert dataset.files == [full.get_data_info(i)['img_path']
+                             for i in dataset.indices]
+    assert dataset[3]['data_samples'].img_path == dataset.files[3]
+    assert 'labelled: 20 of 25 samples' in repr(dataset)
+
+
+def test_count_while_the_config_sets_fraction_says_how_to_fix_it(tmp_path):
+    root = write_fake_camvid(str(tmp_path / 'c'), size=(8, 8))
+    cfg = load_run_config(tool_args(BASELINE, f'data_root={root}',
+                                    'train_dataloader.dataset.count=2'))
+    fraction = cfg.train_dataloader.dataset.fraction
+    with pytest.raises(ValueError) as err:
+        DATASETS.build(cfg.train_dataloader.dataset)
+    message = str(err.value)
+    assert f'fraction={fraction!r}' in message and 'count=2' in message
+    assert ('--cfg-options train_dataloader.dataset.fraction=None '
+            'train_dataloader.dataset.count=2') in message

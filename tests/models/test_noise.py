@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from mmssl_seg.models.algorithms.gaussian_noise import GaussianNoise
+from mmssl_seg.models.utils import GaussianNoise
 from mmssl_seg.registry import MODELS
 
 

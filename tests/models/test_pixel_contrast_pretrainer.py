@@ -7,32 +7,30 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
-from mmengine.runner import Runner
 from mmengine.structures import PixelData
-from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.structures import SegDataSample
 
-from mmssl_seg.models.algorithms import (PixelContrastPretrainer,
-                                         pre_classifier_features)
+from mmssl_seg.models.algorithms import PixelContrastPretrainer
 from mmssl_seg.models.losses import pixel_contrast_loss
+from mmssl_seg.models.utils import pre_classifier_features
 from mmssl_seg.registry import DATASETS, MODELS
 from tests.conftest import REPO
 
 CONFIGS = osp.join(REPO, 'configs', 'pixel_contrast')
 STAGE1 = {
     mode: osp.join(
-        CONFIGS, f'pixelcontrast-{mode}-pretrain_effnetlite0-deeplabv3plus_'
+        CONFIGS, f'pixelcontrast-{mode}_effnetlite0-deeplabv3plus_'
         '1xb8-200i_camvid-176x240.py')
     for mode in ('single', 'batch')
 }
 STAGE2 = osp.join(
-    CONFIGS, 'pixelcontrast-single-finetune_effnetlite0-deeplabv3plus_'
-    '1xb8-200i_camvid-176x240.py')
+    CONFIGS, 'benchmarks', 'pixelcontrast-single-finetune_effnetlite0-'
+    'deeplabv3plus_1xb8-200i_camvid-176x240.py')
 
 BN = dict(type='BN', requires_grad=True)
 BACKBONE = dict(type='ResNetV1c', depth=18, stem_channels=8, base_channels=8)
 SEP_ASPP = dict(
-    type='DepthwiseSeparableASPPHead',
+    type='DeepLabV3PlusHead',
     in_channels=64,
     in_index=3,
     channels=16,
@@ -75,8 +73,10 @@ def _pretrainer(**kwargs):
         backbone=BACKBONE,
         decode_head=SEP_ASPP,
         data_preprocessor=PREPROCESSOR,
-        projection_head=dict(type='ProjectionHead', channels=8),
-        contrast_loss=dict(type='PixelContrastLoss', max_pixels=None))
+        head=dict(
+            type='PixelContrastHead',
+            channels=8,
+            loss=dict(type='PixelContrastLoss', max_pixels=None)))
     cfg.update(kwargs)
     return MODELS.build(cfg)
 
@@ -106,28 +106,31 @@ def test_pre_classifier_features_are_the_classifier_input(name):
         logits = head(feats)
     assert pre.shape[:2] == (2, head.channels)
     assert torch.allclose(head.conv_seg(pre), logits, atol=1e-6)
-    # the head is left as it was: its forward gives logits again
-    assert 'cls_seg' not in vars(head)
-    assert head(feats).shape[1] == 3
 
 
-def test_pre_classifier_features_need_a_forward_ending_in_cls_seg():
+def test_deeplabv3plus_head_is_mmsegs_head_with_features():
+    ours = MODELS.build(SEP_ASPP).eval()
+    mmseg_head = MODELS.build(
+        dict(SEP_ASPP, type='mmseg.DepthwiseSeparableASPPHead')).eval()
+    assert type(mmseg_head).__name__ == 'DepthwiseSeparableASPPHead'
+    mmseg_head.load_state_dict(ours.state_dict())  # the same keys
+    feats = _backbone_feats()
+    with torch.no_grad():
+        assert torch.equal(ours(feats), mmseg_head(feats))
 
-    class NoClassifierCall(BaseDecodeHead):
 
-        def forward(self, inputs):
-            return inputs[0]
-
-    head = NoClassifierCall(in_channels=8, channels=8, num_classes=3)
-    with pytest.raises(TypeError, match='called cls_seg 0 times'):
-        pre_classifier_features(head, [torch.zeros(1, 8, 4, 4)])
-    assert 'cls_seg' not in vars(head)
+def test_pre_classifier_features_of_a_head_without_them_is_an_error():
+    head = MODELS.build(
+        dict(type='SegformerHead', in_channels=[8, 16, 32, 64],
+             in_index=[0, 1, 2, 3], channels=8, num_classes=3))
+    with pytest.raises(TypeError, match='SegformerHead .*forward_features'):
+        pre_classifier_features(head, _backbone_feats())
 
 
 def test_loss_is_the_contrast_of_projected_pre_classifier_features():
     model = _pretrainer()
     assert isinstance(model, PixelContrastPretrainer)
-    assert model.projection_head.convs[0].conv.in_channels == 16
+    assert model.head.projector.convs[0].conv.in_channels == 16
     x, labels = torch.randn(2, 3, 32, 32), _labels()
     losses = model.loss(x, _samples(labels))
     assert list(losses) == ['loss_pixel_contrast']
@@ -135,23 +138,21 @@ def test_loss_is_the_contrast_of_projected_pre_classifier_features():
         feats = pre_classifier_features(model.decode_head,
                                         model.extract_feat(x))
         expected = pixel_contrast_loss(
-            model.projection_head(feats), labels, impl='naive',
-            max_pixels=None)
+            model.head(feats), labels, impl='naive', max_pixels=None)
     assert losses['loss_pixel_contrast'].item() == pytest.approx(
         expected.item(), rel=1e-5)
     assert expected.item() != pytest.approx(
-        pixel_contrast_loss(model.projection_head(feats), _labels(seed=1),
+        pixel_contrast_loss(model.head(feats), _labels(seed=1),
                             max_pixels=None).item(), rel=1e-3)
 
     losses['loss_pixel_contrast'].backward()
     grads = {n: p.grad for n, p in model.named_parameters()}
     for prefix in ('backbone.', 'decode_head.sep_bottleneck',
-                   'decode_head.c1_bottleneck', 'projection_head.'):
+                   'decode_head.c1_bottleneck', 'head.'):
         assert any(g is not None and g.abs().sum() > 0
                    for n, g in grads.items() if n.startswith(prefix)), prefix
-    # without with_ce the classifier is not trained (frozen, for DDP)
-    assert grads['decode_head.conv_seg.weight'] is None
-    assert not model.decode_head.conv_seg.weight.requires_grad
+    # without with_ce the classifier is not part of the model
+    assert not any('conv_seg' in n for n in grads)
 
 
 def test_optional_cross_entropy_trains_the_classifier():
@@ -160,11 +161,6 @@ def test_optional_cross_entropy_trains_the_classifier():
     assert {'loss_pixel_contrast', 'decode.loss_ce'} <= set(losses)
     sum(v for k, v in losses.items() if 'loss' in k).backward()
     assert model.decode_head.conv_seg.weight.grad.abs().sum() > 0
-
-
-def test_auxiliary_head_is_refused():
-    with pytest.raises(ValueError, match='no auxiliary_head'):
-        _pretrainer(auxiliary_head=HEADS['fcn'])
 
 
 @pytest.mark.parametrize('mode', ['single', 'batch'])
@@ -176,7 +172,7 @@ def test_stage1_config_trains_on_real_camvid_images(camvid_root, mode):
     data = pseudo_collate([dataset[0], dataset[1]])
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
-    assert model.contrast_loss.mode == mode
+    assert model.head.criterion.mode == mode
     model.init_weights()
     wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     before = model.backbone.stem.conv.weight.detach().clone()
@@ -199,22 +195,24 @@ def _perturbed_stage1_checkpoint(path):
     return state
 
 
-def test_stage2_loads_stage1_weights_and_drops_the_projection_head(tmp_path):
+def test_stage2_takes_the_slots_of_stage1_and_not_its_head(tmp_path):
     ckpt = str(tmp_path / 'stage1.pth')
     stage1 = _perturbed_stage1_checkpoint(ckpt)
-    assert any(k.startswith('projection_head.') for k in stage1)
+    assert any(k.startswith('head.') for k in stage1)
 
     cfg = Config.fromfile(STAGE2)
-    cfg.work_dir = str(tmp_path / 'stage2')
-    cfg.load_from = ckpt  # the one line label_efficiency.py passes
-    runner = Runner.from_cfg(cfg)
-    runner.load_or_resume()
-    stage2 = runner.model.state_dict()
-
-    assert not hasattr(runner.model, 'projection_head')
-    assert not any(k.startswith('projection_head.') for k in stage2)
-    # every stage-2 tensor, weights and BN statistics, comes from stage 1
-    assert set(stage2) == {k for k in stage1
-                           if not k.startswith('projection_head.')}
+    assert dict(cfg.slots) == dict(backbone='contrast', decode_head='contrast')
+    cfg.model.init_cfg = [  # what the chain runner adds for these slots
+        dict(type='Pretrained', checkpoint=ckpt, prefix=f'{slot}.', slot=slot)
+        for slot in ('backbone', 'decode_head')
+    ]
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    stage2 = model.state_dict()
+    # every stage-2 tensor but the new classifier, weights and BN
+    # statistics, comes from stage 1
+    assert set(stage2) - set(stage1) == {
+        'decode_head.conv_seg.weight', 'decode_head.conv_seg.bias'}
     for key, value in stage2.items():
-        assert torch.equal(value, stage1[key]), key
+        if 'conv_seg' not in key:
+            assert torch.equal(value, stage1[key]), key

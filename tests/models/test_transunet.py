@@ -6,7 +6,7 @@ from mmseg.models.backbones.resnet import Bottleneck
 from torch import nn
 
 from mmssl_seg.models.backbones.transunet_encoder import TransUNetEncoder
-from mmssl_seg.models.decode_heads.transunet_head import TransUNetHead
+from mmssl_seg.models.decode_heads import UNetHead
 from mmssl_seg.registry import MODELS
 
 TINY = dict(
@@ -85,30 +85,13 @@ def test_bad_arguments(kwargs, match):
         TransUNetEncoder(**args)
 
 
-def test_cascaded_upsampler_head():
-    head = MODELS.build(
-        dict(
-            type='TransUNetHead',
-            in_channels=[8, 16, 32, 32],
-            in_index=[0, 1, 2, 3],
-            num_classes=5))
-    assert isinstance(head, TransUNetHead)
-    assert head.bottleneck.conv.out_channels == 512
-    assert head.bottleneck.conv.kernel_size == (3, 3)
-    convs = [[m.conv for m in block] for block in head.blocks]
-    # skips: 1/8 (32), 1/4 (16), 1/2 (8), none at 1/1
-    assert [(c[0].in_channels, c[0].out_channels) for c in convs] == \
-        [(512 + 32, 256), (256 + 16, 128), (128 + 8, 64), (64, 16)]
-    assert all(isinstance(block[0].norm, nn.BatchNorm2d)
-               for block in head.blocks)
-    assert head.conv_seg.in_channels == 16
-
-
-def test_encoder_and_head_segment_at_input_resolution():
+def test_encoder_and_unet_decoder_segment_at_input_resolution():
+    # the decoder of configs/_base_/models/transunet_r50-vitb16_unet.py:
+    # a 3x3 conv at 1/16 ("conv_more"), then blocks up to 1/8, 1/4, 1/2, 1/1
     enc = TransUNetEncoder(**TINY)
-    head = TransUNetHead(
-        conv_more_channels=32,
-        decoder_channels=(16, 8, 8, 4),
+    head = UNetHead(
+        block_widths=(32, 16, 8, 8, 4),
+        bottleneck=True,
         in_channels=[8, 16, 32, 32],
         in_index=[0, 1, 2, 3],
         num_classes=5)

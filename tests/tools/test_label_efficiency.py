@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.tools.conftest import BASELINE, tiny_run_options
+from tests.tools.test_chains import CRASH_HOOK
 
 sys.path.insert(0, osp.join(REPO, 'tools'))
 import label_efficiency  # noqa: E402
@@ -32,8 +33,50 @@ def test_config_without_label_fraction_dataset_is_refused(tmp_path):
     cfg.write_text(f"_base_ = ['{BASELINE}']\n"
                    "train_dataloader = dict(dataset=dict(_delete_=True, "
                    "type='CamVidDataset'))\n")
+    work = tmp_path / 'le'
     with pytest.raises(ValueError, match='LabelFractionDataset'):
-        label_efficiency.check_config(str(cfg))
+        label_efficiency.main([str(cfg), '--work-dir', str(work)])
+    assert not work.exists()
+
+
+def test_arguments_are_checked_before_anything_trains(tmp_path, tool):
+    work = tmp_path / 'le'
+    run = tool(['python', 'tools/label_efficiency.py', BASELINE,
+                '--fractions', '0.1', '1.5', '--work-dir', str(work)])
+    assert run.returncode != 0
+    assert "label fraction must be in (0, 1], got '1.5'" in run.stderr
+    assert not work.exists()
+    run = tool(['python', 'tools/label_efficiency.py', BASELINE,
+                'configs/nope.py', '--work-dir', str(work)])
+    assert run.returncode != 0 and 'configs/nope.py' in run.stderr
+    assert not work.exists()
+
+
+def test_an_interrupted_run_is_not_counted_as_finished(
+        camvid_root, tmp_path, tool):
+    (tmp_path / 'crash_hook.py').write_text(CRASH_HOOK)
+    work = tmp_path / 'le'
+    options = tiny_run_options(camvid_root, max_iters=4) + [
+        'default_hooks.checkpoint.interval=1',
+        "custom_imports.imports=['crash_hook']"]
+    name = osp.splitext(osp.basename(BASELINE))[0]
+    cmd = ['python', 'tools/label_efficiency.py', BASELINE, '--fractions',
+           '0.02', '--seeds', '0', '--work-dir', str(work), '--cfg-options',
+           *options]
+    env = {'PYTHONPATH': str(tmp_path), 'CRASH_IN': name}
+    assert tool(cmd, env=env).returncode != 0
+    [run_dir] = (work / name).iterdir()
+    assert (run_dir / 'iter_1.pth').exists()
+    assert not (run_dir / 'done.json').exists()
+    assert not (run_dir / 'metrics.json').exists()
+    env['CRASH_IN'] = ''
+    again = tool(cmd, env=env)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert 'resuming the interrupted run' in again.stdout
+    with open(run_dir / 'done.json') as f:
+        assert json.load(f)['checkpoint'].endswith('iter_4.pth')
+    assert 'iter_4.pth' in (run_dir / 'run.log').read_text().split(
+        'tools/test.py')[-1]
 
 
 def test_end_to_end_on_real_camvid(camvid_root, tmp_path, tool):
@@ -48,7 +91,7 @@ def test_end_to_end_on_real_camvid(camvid_root, tmp_path, tool):
     measured = {}
     for tag in ('frac1over30', 'frac0.05'):
         for seed in (0, 1):
-            run_dir = work / name / f'{tag}_seed{seed}'
+            [run_dir] = (work / name).glob(f'{tag}_seed{seed}-*')
             with open(run_dir / 'metrics.json') as f:
                 measured[tag, seed] = json.load(f)['mIoU']
             with open(run_dir / 'labelled_split.txt') as f:

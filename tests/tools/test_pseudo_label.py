@@ -14,9 +14,10 @@ from mmssl_seg.datasets import (class_thresholds, labelled_indices,
 from mmssl_seg.registry import DATASETS, MODELS
 from tests.conftest import REPO
 
-CONFIGS = osp.join(REPO, 'configs', 'pixel_contrast')
+CONFIGS = osp.join(REPO, 'configs', 'pixel_contrast', 'benchmarks')
 TEACHER = osp.join(
-    CONFIGS, 'ce-only_effnetlite0-deeplabv3plus_1xb8-200i_camvid-176x240.py')
+    REPO, 'configs', 'supervised',
+    'supervised_effnetlite0-deeplabv3plus_1xb8-200i_camvid-176x240.py')
 PSEUDO = osp.join(
     CONFIGS, 'pixelcontrast-single-finetune-pseudo_effnetlite0-'
     'deeplabv3plus_1xb8-200i_camvid-176x240.py')

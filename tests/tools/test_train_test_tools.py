@@ -5,7 +5,17 @@ import sys
 
 import torch
 
+from tests.conftest import REPO
 from tests.tools.conftest import BASELINE, tiny_run_options
+
+# where `tools/test.py --show-dir DIR` puts its drawings (mmengine's
+# LocalVisBackend layout), as docs/get_started.md says
+SHOW_DIR_IMAGES = 'vis_data/vis_image'
+
+
+def test_docs_say_where_show_dir_writes():
+    with open(osp.join(REPO, 'docs', 'get_started.md')) as f:
+        assert f'`DIR/{SHOW_DIR_IMAGES}/`' in f.read()
 
 
 def test_train_then_test_with_and_without_tta(camvid_root, tmp_path, tool):
@@ -49,7 +59,9 @@ def test_test_tool_slide_inference_saves_predictions_and_drawings(
     assert test.returncode == 0, test.stderr[-3000:]
     assert "mode='slide'" in test.stdout + test.stderr
     assert len(list(out_dir.glob('*.png'))) == 3
-    assert len(list(show_dir.rglob('*.png'))) == 3
+    drawn = list(show_dir.rglob('*.png'))
+    assert len(drawn) == 3
+    assert {p.parent for p in drawn} == {show_dir / SHOW_DIR_IMAGES}
 
 
 def test_interrupted_run_resumes_to_the_same_weights(camvid_root, tmp_path,

@@ -9,14 +9,14 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from PIL import Image
 
-from mmssl_seg.models.algorithms import pre_classifier_features
+from mmssl_seg.models.utils import pre_classifier_features
 from mmssl_seg.registry import DATASETS, MODELS
 from tests.conftest import REPO
 
 TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'tsne_pixel_embeddings.py')
 CONFIG = osp.join(
-    REPO, 'configs', 'pixel_contrast',
-    'ce-only_effnetlite0-deeplabv3plus_1xb8-200i_camvid-176x240.py')
+    REPO, 'configs', 'supervised',
+    'supervised_effnetlite0-deeplabv3plus_1xb8-200i_camvid-176x240.py')
 
 
 def _tool_module():

@@ -9,10 +9,10 @@ Three cases, each in a fresh subprocess so that its peak memory is its own:
 * ``toolbox``: the config's :class:`DenoisingPretrainer` (frozen encoder)
   through ``model.train_step`` with the optim wrapper built from the config
   (data preprocessor, noise module, loss, ``OptimWrapper.update_params``);
-* ``plain``: the same backbone / decode head / output conv modules (same
+* ``plain``: the same backbone / decode head / head conv modules (same
   weights) in a hand-written loop: normalise, add noise, forward, MSE,
   backward, ``torch.optim.Adam`` step;
-* ``dep``: the toolbox step with ``freeze_encoder=False`` (DeP: encoder
+* ``dep``: the toolbox step with ``frozen_slots=()`` (DeP: encoder
   gradients and Adam state too).
 
 The same random uint8 batch is used every step. Warm-up steps are excluded;
@@ -74,7 +74,7 @@ def build(cfg, case, device):
         raise ValueError(f'{cfg.filename}: needs a DenoisingPretrainer '
                          f'model, got {model_cfg.type}')
     if case == 'dep':
-        model_cfg.freeze_encoder = False
+        model_cfg.frozen_slots = ()
     torch.manual_seed(0)
     model = MODELS.build(model_cfg)
     model.init_weights()
@@ -104,7 +104,7 @@ def toolbox_step(model, cfg):
 
 def plain_step(model, cfg, device):
     """The DDeP step written out with the model's modules."""
-    if not model.freeze_encoder:
+    if model.frozen_slots != ('backbone', ):
         raise ValueError('the plain loop is the frozen-encoder (DDeP) step')
     noise = model.noise
     if noise.random_gamma or model.noise_film is not None:
@@ -113,8 +113,8 @@ def plain_step(model, cfg, device):
     pre = model.data_preprocessor
     mean, std = pre.mean.to(device), pre.std.to(device)
     gamma = torch.tensor(noise.gamma, device=device)
-    backbone, head, out_conv = model.backbone, model.decode_head, \
-        model.out_conv
+    backbone, decoder, out_conv = model.backbone, model.decode_head, \
+        model.head.conv
     params = [p for p in model.parameters() if p.requires_grad]
     optim = cfg.optim_wrapper.optimizer
     if optim.type != 'Adam':
@@ -137,7 +137,7 @@ def plain_step(model, cfg, device):
             noisy = x + ((1 - gamma) / gamma).sqrt() * eps
         with torch.no_grad():
             feats = backbone(noisy)
-        pred = out_conv(head(feats))
+        pred = out_conv(decoder.forward_features(feats))
         target = eps if model.target == 'noise' else x
         loss = torch.nn.functional.mse_loss(pred, target)
         adam.zero_grad()

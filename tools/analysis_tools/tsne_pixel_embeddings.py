@@ -23,10 +23,10 @@ import torch
 import torch.nn.functional as F
 from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
-from mmengine.runner import load_checkpoint
+from mmseg.apis import init_model
 
-from mmssl_seg.models.algorithms import pre_classifier_features
-from mmssl_seg.registry import DATASETS, MODELS
+from mmssl_seg.models.utils import pre_classifier_features
+from mmssl_seg.registry import DATASETS
 from mmssl_seg.utils import register_all_modules
 
 IGNORE_INDEX = 255
@@ -35,17 +35,28 @@ IGNORE_INDEX = 255
 def parse_args():
     parser = argparse.ArgumentParser(
         description='t-SNE of two models\' pixel embeddings')
-    parser.add_argument('config_a')
-    parser.add_argument('checkpoint_a')
-    parser.add_argument('config_b')
-    parser.add_argument('checkpoint_b')
     parser.add_argument(
-        '--titles', nargs=2, default=['CE only', 'contrastive + CE'])
-    parser.add_argument('--out', default='tsne_pixel_embeddings.png')
-    parser.add_argument('--num-images', type=int, default=20)
-    parser.add_argument('--pixels-per-class', type=int, default=200)
-    parser.add_argument('--perplexity', type=float, default=30.)
-    parser.add_argument('--seed', type=int, default=0)
+        'config_a', help='config of the first model (its val set is used)')
+    parser.add_argument('checkpoint_a', help='checkpoint of the first model')
+    parser.add_argument('config_b', help='config of the second model')
+    parser.add_argument('checkpoint_b', help='checkpoint of the second model')
+    parser.add_argument(
+        '--titles', nargs=2, default=['CE only', 'contrastive + CE'],
+        metavar=('TITLE_A', 'TITLE_B'), help='titles of the two panels')
+    parser.add_argument(
+        '--out', default='tsne_pixel_embeddings.png', help='output PNG')
+    parser.add_argument(
+        '--num-images', type=int, default=20,
+        help='first val images to sample pixels from (default 20)')
+    parser.add_argument(
+        '--pixels-per-class', type=int, default=200,
+        help='pixels sampled per class, at most (default 200)')
+    parser.add_argument(
+        '--perplexity', type=float, default=30.,
+        help='t-SNE perplexity, capped at (pixels - 1) / 3 (default 30)')
+    parser.add_argument(
+        '--seed', type=int, default=0,
+        help='seed of the pixel sampling and of t-SNE (default 0)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override settings of both configs (e.g. the data root)')
@@ -95,12 +106,11 @@ def embed_pixels(model, data, ys, xs):
 
 
 def load_model(config, checkpoint, cfg_options):
+    """(model in eval mode on the CPU, its config)."""
     cfg = Config.fromfile(config)
     if cfg_options is not None:
         cfg.merge_from_dict(cfg_options)
-    model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu')
-    return model.eval(), cfg
+    return init_model(cfg, checkpoint, 'cpu'), cfg
 
 
 def tsne(embeddings, perplexity, seed):

@@ -3,10 +3,12 @@
 _base_ = ['./tta_ms_flip.py']
 dataset_type = 'ADE20KDataset'
 data_root = 'data/ade/ADEChallengeData2016'
+num_classes = 150  # 0-149 after reduce_zero_label, 255 ignored
 crop_size = (512, 512)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='ValidateSegLabels', num_classes=num_classes),
     dict(
         type='RandomResize',
         scale=(2048, 512),
@@ -21,7 +23,20 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(2048, 512), keep_ratio=True),
     dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='ValidateSegLabels', num_classes=num_classes),
     dict(type='PackSegInputs')
+]
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            {{_base_.tta_resizes}},
+            {{_base_.tta_flips}},
+            [dict(type='LoadAnnotations')],
+            [dict(type='ValidateSegLabels', num_classes=num_classes)],
+            [dict(type='PackSegInputs')],
+        ])
 ]
 train_dataloader = dict(
     batch_size=4,

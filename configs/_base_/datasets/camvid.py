@@ -45,6 +45,7 @@ tta_pipeline = [
                 dict(type='RandomFlip', prob=1., direction='horizontal')
             ],
             [dict(type='LoadAnnotations')],
+            [dict(type='ValidateSegLabels', num_classes=num_classes)],
             [dict(type='PackSegInputs')],
         ])
 ]

@@ -3,10 +3,12 @@
 _base_ = ['./tta_ms_flip.py']
 dataset_type = 'CityscapesDataset'
 data_root = 'data/cityscapes/'
+num_classes = 19  # labelTrainIds 0-18, 255 ignored
 crop_size = (512, 1024)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    dict(type='ValidateSegLabels', num_classes=num_classes),
     dict(
         type='RandomResize',
         scale=(2048, 1024),
@@ -21,7 +23,20 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(2048, 1024), keep_ratio=True),
     dict(type='LoadAnnotations'),
+    dict(type='ValidateSegLabels', num_classes=num_classes),
     dict(type='PackSegInputs')
+]
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            {{_base_.tta_resizes}},
+            {{_base_.tta_flips}},
+            [dict(type='LoadAnnotations')],
+            [dict(type='ValidateSegLabels', num_classes=num_classes)],
+            [dict(type='PackSegInputs')],
+        ])
 ]
 train_dataloader = dict(
     batch_size=2,

@@ -3,10 +3,12 @@
 _base_ = ['./tta_ms_flip.py']
 dataset_type = 'PascalContextDataset59'
 data_root = 'data/VOCdevkit/VOC2010/'
+num_classes = 59  # 0-58 after reduce_zero_label, 255 ignored
 crop_size = (480, 480)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='ValidateSegLabels', num_classes=num_classes),
     dict(
         type='RandomResize',
         scale=(520, 520),
@@ -21,7 +23,20 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(520, 520), keep_ratio=True),
     dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='ValidateSegLabels', num_classes=num_classes),
     dict(type='PackSegInputs')
+]
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            {{_base_.tta_resizes}},
+            {{_base_.tta_flips}},
+            [dict(type='LoadAnnotations')],
+            [dict(type='ValidateSegLabels', num_classes=num_classes)],
+            [dict(type='PackSegInputs')],
+        ])
 ]
 train_dataloader = dict(
     batch_size=4,

@@ -6,6 +6,7 @@ crop_size = (512, 512)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='ValidateSegLabels', num_classes={{_base_.num_classes}}),
     dict(
         type='RandomResize',
         scale=(520, 520),

@@ -3,10 +3,12 @@
 _base_ = ['./tta_ms_flip.py']
 dataset_type = 'PascalVOCDataset'
 data_root = 'data/VOCdevkit/VOC2012'
+num_classes = 21  # background + 20, 255 ignored
 crop_size = (512, 512)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    dict(type='ValidateSegLabels', num_classes=num_classes),
     dict(
         type='RandomResize',
         scale=(2048, 512),
@@ -21,7 +23,20 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(2048, 512), keep_ratio=True),
     dict(type='LoadAnnotations'),
+    dict(type='ValidateSegLabels', num_classes=num_classes),
     dict(type='PackSegInputs')
+]
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            {{_base_.tta_resizes}},
+            {{_base_.tta_flips}},
+            [dict(type='LoadAnnotations')],
+            [dict(type='ValidateSegLabels', num_classes=num_classes)],
+            [dict(type='PackSegInputs')],
+        ])
 ]
 train_dataloader = dict(
     batch_size=4,

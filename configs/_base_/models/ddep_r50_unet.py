@@ -1,7 +1,6 @@
 # DDeP pretraining model for r50_unet.py: the same encoder and decoder inside
 # a DenoisingPretrainer (keys match the fine-tuning EncoderDecoder). Scaled
 # noise, sigma = 0.22, noise target, encoder frozen at its ImageNet weights.
-# Configs set the head's num_classes to 3 (image channels).
 _base_ = ['./r50_unet.py']
 model = dict(
     _delete_=True,
@@ -9,6 +8,7 @@ model = dict(
     data_preprocessor={{_base_.data_preprocessor}},
     backbone={{_base_.model.backbone}},
     decode_head={{_base_.model.decode_head}},
+    head=dict(type='DenoisingHead', out_channels=3),
     noise=dict(type='GaussianNoise', sigma=0.22, mode='scaled'),
     target='noise',
-    freeze_encoder=True)
+    frozen_slots=('backbone', ))

@@ -1,8 +1,7 @@
-# DDeP's plain U-Net with a ResNet-50 encoder (METHODS.md 1: "DDeP still
-# wins: the method is backbone-agnostic"): mmseg's ImageNet ResNetV1c-50,
-# features at 1/4 ... 1/32 as skips, and the U-Net decoder with 1x block
-# widths [1024, 512, 256, 128, 64]; the last two blocks upsample without a
-# skip to full resolution.
+# DDeP (Brempong et al., arXiv:2205.11423) without TransUNet: a plain U-Net on
+# mmseg's ImageNet ResNetV1c-50, features at 1/4 ... 1/32 as skips, and the
+# U-Net decoder with 1x block widths [1024, 512, 256, 128, 64]; the last two
+# blocks upsample without a skip to full resolution.
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(
     type='SegDataPreProcessor',

@@ -1,4 +1,5 @@
-# DDeP's TransUNet (METHODS.md 1): the hybrid encoder (ResNet-50 with StdConv
+# DDeP's TransUNet (Brempong et al., arXiv:2205.11423; TransUNet: Chen et
+# al., arXiv:2102.04306): the hybrid encoder (ResNet-50 with StdConv
 # + GroupNorm, stages (3, 4, 9), feeding a ViT-B/16 on the 1/16 grid) and a
 # U-Net decoder with 1x block widths [1024, 512, 256, 128, 64]: the 1024 block
 # is a conv at 1/16 (TransUNet's "conv_more"), the others upsample to 1/8,

@@ -1,5 +1,6 @@
-# DDeP pretraining at paper scale (METHODS.md 1): Adam with cosine decay over
-# 100 epochs, lr 6e-5 for batch 512 (configs set 1e-4 for the 2x decoder).
+# DDeP pretraining at paper scale (Brempong et al., arXiv:2205.11423): Adam
+# with cosine decay over 100 epochs, lr 6e-5 for batch 512 (configs set 1e-4
+# for the 2x decoder).
 max_epochs = 100
 optim_wrapper = dict(
     type='OptimWrapper',

@@ -1,7 +1,8 @@
-# DDeP fine-tuning at paper scale (METHODS.md 1): cross-entropy with Adam and
-# cosine decay; lr and weight decay are one point (1e-4) of the paper's sweep
-# over [1e-5, 3e-4]. adam_cosine_80k.py over 160k iterations, mmseg's usual
-# budget for the data set (the paper's iteration counts are not in METHODS.md).
+# DDeP fine-tuning at paper scale (Brempong et al., arXiv:2205.11423):
+# cross-entropy with Adam and cosine decay; lr and weight decay are one point
+# (1e-4) of the paper's sweep over [1e-5, 3e-4]. adam_cosine_80k.py over 160k
+# iterations, mmseg's usual budget for the data set (the iteration count is
+# this toolbox's choice, not the paper's).
 _base_ = ['./adam_cosine_80k.py']
 max_iters = 160000
 param_scheduler = [

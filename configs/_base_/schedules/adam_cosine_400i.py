@@ -1,5 +1,6 @@
-# DDeP's optimiser (Adam, cosine decay; METHODS.md 1) on a short
-# iteration-based CPU schedule: 400 iterations, cosine from lr to 0.
+# DDeP's optimiser (Adam, cosine decay; Brempong et al., arXiv:2205.11423)
+# on a short iteration-based CPU schedule: 400 iterations, cosine from lr
+# to 0.
 max_iters = 400
 optim_wrapper = dict(
     type='OptimWrapper',

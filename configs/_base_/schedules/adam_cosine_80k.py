@@ -1,7 +1,7 @@
-# DDeP fine-tuning at paper scale (METHODS.md 1): cross-entropy with Adam and
-# cosine decay; lr and weight decay are one point (1e-4) of the paper's sweep
-# over [1e-5, 3e-4]. 80k iterations is mmseg's usual budget for the data set
-# (the paper's iteration counts are not in METHODS.md).
+# DDeP fine-tuning at paper scale (Brempong et al., arXiv:2205.11423):
+# cross-entropy with Adam and cosine decay; lr and weight decay are one point
+# (1e-4) of the paper's sweep over [1e-5, 3e-4]. 80k iterations is mmseg's
+# usual budget for the data set (this toolbox's choice, not the paper's).
 max_iters = 80000
 optim_wrapper = dict(
     type='OptimWrapper',

@@ -1,5 +1,6 @@
-# DDeP fine-tuning (Adam, cosine decay; METHODS.md 1) on a short CPU schedule:
-# 250 iterations, 10 of linear warm-up, then cosine to 0; val at the end.
+# DDeP fine-tuning (Adam, cosine decay; Brempong et al., arXiv:2205.11423) on
+# a short CPU schedule: 250 iterations, 10 of linear warm-up, then cosine to
+# 0; val at the end.
 max_iters = 250
 optim_wrapper = dict(
     type='OptimWrapper',

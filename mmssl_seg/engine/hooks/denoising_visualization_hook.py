@@ -1,18 +1,19 @@
-"""Saves clean | noisy | predicted noise | denoised grids during DDeP/DeP.
+"""Clean | noisy | predicted noise | denoised grids during DDeP/DeP.
 
 The denoised image inverts the corruption with the predicted noise, e.g. for
-scaled noise (METHODS.md 1) x^ = (x~ - sqrt(1 - gamma) * eps^) / sqrt(gamma);
-see :meth:`DenoisingPretrainer.denoise`.
+scaled noise (Brempong et al., "Denoising Pretraining for Semantic
+Segmentation", arXiv:2205.11423, eq. (1))
+x^ = (x~ - sqrt(1 - gamma) * eps^) / sqrt(gamma); see
+:meth:`DenoisingPretrainer.denoise`.
 """
-import os.path as osp
 from typing import Optional
 
-import mmcv
 import numpy as np
 import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from torch import Tensor
+from torchvision.utils import make_grid
 
 from mmssl_seg.registry import HOOKS
 
@@ -28,12 +29,13 @@ def denoising_grid(clean: Tensor,
 
     Images (N, C, H, W) in the preprocessor's normalised space are mapped back
     with ``x * std + mean`` (C, 1, 1); the unit-variance noise is shown as
-    128 + 42.5 * eps, so +-3 standard deviations span 0..255.
+    128 + 42.5 * eps, so +-3 standard deviations span 0..255. Values are
+    clipped to 0..255; single-channel images are repeated to three channels.
 
     Returns:
-        np.ndarray: uint8 (H', W', 3) grid in the channel order of the inputs
-        (RGB for mmseg's usual ``bgr_to_rgb=True``), white ``gap`` between
-        panels.
+        np.ndarray: uint8 (H', W', 3) grid (``torchvision.utils.make_grid``)
+        in the channel order of the inputs (RGB for mmseg's usual
+        ``bgr_to_rgb=True``), with ``gap`` white pixels around every panel.
     """
     if mean is None or std is None:
         mean, std = clean.new_zeros(1, 1, 1), clean.new_ones(1, 1, 1)
@@ -42,18 +44,11 @@ def denoising_grid(clean: Tensor,
         clean * std + mean, noisy * std + mean, 128 + 42.5 * pred_noise,
         denoised * std + mean
     ]
-    n, c, h, w = clean.shape
-    grid = np.full((n * (h + gap) - gap, 4 * (w + gap) - gap, 3),
-                   255,
-                   dtype=np.uint8)
-    for col, panel in enumerate(panels):
-        panel = panel.detach().float().clamp(0, 255).round().byte().cpu()
-        if c == 1:
-            panel = panel.expand(n, 3, h, w)
-        for row in range(n):
-            y, x = row * (h + gap), col * (w + gap)
-            grid[y:y + h, x:x + w] = panel[row, :3].permute(1, 2, 0).numpy()
-    return grid
+    # (N, 4, C, H, W) -> 4N tiles, row-major: four panels per image
+    tiles = torch.stack(panels, dim=1).flatten(0, 1)[:, :3]
+    tiles = tiles.detach().float().clamp(0, 255).round().byte().cpu()
+    grid = make_grid(tiles, nrow=len(panels), padding=gap, pad_value=255)
+    return grid.permute(1, 2, 0).numpy()
 
 
 def preprocessor_mean_std(data_preprocessor):
@@ -65,9 +60,13 @@ def preprocessor_mean_std(data_preprocessor):
 
 @HOOKS.register_module()
 class DenoisingVisualizationHook(Hook):
-    """Every ``interval`` training iterations, writes a :func:`denoising_grid`
-    of the current batch's first ``max_images`` images to
-    ``<work_dir>/<out_dir>/iter_<i>.png``.
+    """Every ``interval`` training iterations, adds a :func:`denoising_grid`
+    of the current batch's first ``max_images`` images to the runner's
+    visualizer as image ``'denoising'`` at step ``iteration``.
+
+    Every backend of the visualizer records it: ``LocalVisBackend`` writes
+    ``<log_dir>/vis_data/vis_image/denoising_<iteration>.png``; TensorBoard and
+    W&B backends log it as an image.
 
     The model (a :class:`DenoisingPretrainer`) runs in eval mode for this,
     so BatchNorm statistics are not touched, then returns to train mode.
@@ -75,21 +74,16 @@ class DenoisingVisualizationHook(Hook):
     Args:
         interval (int): Iterations between grids. Defaults to 500.
         max_images (int): Rows per grid. Defaults to 4.
-        out_dir (str): Folder under the work dir. Defaults to 'vis'.
     """
 
     priority = 'LOW'
 
-    def __init__(self,
-                 interval: int = 500,
-                 max_images: int = 4,
-                 out_dir: str = 'vis'):
+    def __init__(self, interval: int = 500, max_images: int = 4):
         if interval < 1 or max_images < 1:
             raise ValueError('interval and max_images must be >= 1, got '
                              f'{interval} and {max_images}')
         self.interval = interval
         self.max_images = max_images
-        self.out_dir = out_dir
 
     def after_train_iter(self,
                          runner,
@@ -112,8 +106,4 @@ class DenoisingVisualizationHook(Hook):
         grid = denoising_grid(inputs, out['noisy'], out['pred_noise'],
                               out['denoised'],
                               *preprocessor_mean_std(model.data_preprocessor))
-        path = osp.join(runner.work_dir, self.out_dir,
-                        f'iter_{runner.iter + 1}.png')
-        mmcv.imwrite(grid[..., ::-1], path)  # imwrite expects BGR
-        runner.logger.info(f'denoising visualisation saved to {path}')
-
+        runner.visualizer.add_image('denoising', grid, step=runner.iter + 1)

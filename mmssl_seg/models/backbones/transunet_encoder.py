@@ -1,13 +1,16 @@
-"""TransUNet's hybrid encoder (Chen et al., 2021), the encoder of DDeP.
+"""TransUNet's hybrid encoder, the encoder of DDeP.
 
-METHODS.md 1: "TransUNet (hybrid ViT: ResNet-50 stem/stages feeding a
-ViT-B/16)". A ResNet-50 whose convs are weight-standardised (StdConv) and
-whose norms are GroupNorm, cut after three stages of (3, 4, 9) bottlenecks,
-brings the image to 1/16; a 1x1 patch embedding turns that map into tokens
-(so each token covers 16x16 pixels, as in ViT-B/16), learned position
-embeddings are added (section 0) and a ViT-B encoder (12 layers, 768 dims,
-12 heads) runs on them. The CNN's 1/2, 1/4 and 1/8 maps are the decoder's
-skips; the ViT's tokens, reshaped to the 1/16 grid, are the deepest feature.
+The CNN-Transformer hybrid encoder of Chen et al., "TransUNet: Transformers
+Make Strong Encoders for Medical Image Segmentation", arXiv:2102.04306, as
+used by Brempong et al., "Denoising Pretraining for Semantic Segmentation",
+arXiv:2205.11423. A ResNet-50 whose convs are weight-standardised (StdConv)
+and whose norms are GroupNorm, cut after three stages of (3, 4, 9)
+bottlenecks, brings the image to 1/16; a 1x1 patch embedding turns that map
+into tokens (so each token covers 16x16 pixels, as in ViT-B/16), learned
+position embeddings are added (TransUNet's patch embedding) and a ViT-B
+encoder (12 layers, 768 dims, 12 heads) runs on them. The CNN's 1/2, 1/4 and
+1/8 maps are the decoder's skips; the ViT's tokens, reshaped to the 1/16
+grid, are the deepest feature.
 """
 from typing import Sequence, Tuple
 

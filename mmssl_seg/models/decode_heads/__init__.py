@@ -1,4 +1,4 @@
-from .transunet_head import TransUNetHead
+from .deeplabv3plus_head import DeepLabV3PlusHead
 from .unet_head import UNetHead
 
-__all__ = ['TransUNetHead', 'UNetHead']
+__all__ = ['DeepLabV3PlusHead', 'UNetHead']

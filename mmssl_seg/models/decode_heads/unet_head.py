@@ -1,11 +1,13 @@
-"""U-Net decoder over an encoder's multi-scale features (DDeP, METHODS.md 1).
+"""U-Net decoder over an encoder's multi-scale features.
 
-The decoder g_phi of DDeP: starting from the deepest feature, each block
-upsamples by 2 (bilinear), concatenates the next-shallower encoder feature
-(the skip) and applies two 3x3 conv-norm-ReLU layers. Default (1x) block
-widths are [1024, 512, 256, 128, 64]; the paper widens them 2x or 3x.
+The decoder g_phi of DDeP (Brempong et al., "Denoising Pretraining for
+Semantic Segmentation", arXiv:2205.11423): starting from the deepest
+feature, each block upsamples by 2 (bilinear), concatenates the
+next-shallower encoder feature (the skip) and applies two 3x3
+conv-norm-ReLU layers. Default (1x) block widths are
+[1024, 512, 256, 128, 64]; the paper widens them 2x or 3x.
 """
-from typing import List, Sequence
+from typing import Sequence
 
 import torch
 from mmcv.cnn import ConvModule
@@ -29,9 +31,10 @@ class UNetHead(BaseDecodeHead):
     is i.i.d. per pixel and an upsampled coarse prediction cannot match it.
 
     With ``bottleneck=True`` the first width is instead a single 3x3
-    conv-norm-ReLU at the deepest resolution (TransUNet's "conv_more") and only
-    the remaining widths upsample: the layout for 1/16 encoders such as the
-    TransUNet hybrid (1024 at 1/16, then 512, 256, 128, 64 up to 1/1).
+    conv-norm-ReLU at the deepest resolution (the "conv_more" of TransUNet's
+    cascaded upsampler, Chen et al., arXiv:2102.04306) and only the remaining
+    widths upsample: the layout for 1/16 encoders such as the TransUNet
+    hybrid (1024 at 1/16, then 512, 256, 128, 64 up to 1/1).
 
     Args:
         block_widths (Sequence[int]): 1x widths, deepest first.
@@ -97,8 +100,9 @@ class UNetHead(BaseDecodeHead):
                     ConvModule(width, width, **conv)))
             in_ch = width
 
-    def decode(self, feats: List[Tensor]) -> Tensor:
-        """Decoder features before ``cls_seg``; ``feats`` shallow to deep."""
+    def forward_features(self, inputs: Sequence[Tensor]) -> Tensor:
+        """Decoder features before ``cls_seg``, at the output resolution."""
+        feats = self._transform_inputs(inputs)
         x = feats[-1]
         if self.bottleneck is not None:
             x = self.bottleneck(x)
@@ -123,4 +127,4 @@ class UNetHead(BaseDecodeHead):
 
     def forward(self, inputs: Sequence[Tensor]) -> Tensor:
         """Logits from the backbone's features."""
-        return self.cls_seg(self.decode(self._transform_inputs(inputs)))
+        return self.cls_seg(self.forward_features(inputs))

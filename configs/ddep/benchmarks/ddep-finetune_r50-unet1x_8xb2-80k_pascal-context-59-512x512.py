@@ -1,0 +1,18 @@
+# Paper-scale DDeP fine-tuning of the ResNet-50 U-Net on Pascal Context (59
+# classes; METHODS.md 1), not run here: from the ImageNet-21k DDeP checkpoint,
+# 512x512 crops with random scale and flip, batch 8 x 2, Adam, cosine;
+# multi-scale (0.5 ... 1.75) + flip inference with `tools/test.py --tta`.
+_base_ = [
+    '../../_base_/models/r50_unet.py',
+    '../../_base_/datasets/pascal_context_512x512.py',
+    '../../_base_/default_runtime.py', '../../_base_/schedules/adam_cosine_80k.py'
+]
+pretrain_stages = [
+    dict(
+        name='ddep',
+        config='configs/ddep/ddep_r50-unet1x_64xb8-100e_in21k-224x224.py')
+]
+slots = dict(decode_head='ddep')
+model = dict(
+    data_preprocessor=dict(size={{_base_.crop_size}}),
+    decode_head=dict(num_classes=59))

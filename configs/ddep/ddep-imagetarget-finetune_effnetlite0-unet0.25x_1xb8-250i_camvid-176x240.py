@@ -1,9 +1,0 @@
-# Fine-tuning from the DDeP ablation ddep-imagetarget_*.py (see its docstring).
-_base_ = ['./ddep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py']
-pretrain = dict(
-    config=('configs/ddep/ddep-imagetarget_'
-            'effnetlite0-unet0.25x_1xb8-400i_camvid-128x128.py'),
-    per_split=False)
-load_from = ('work_dirs/'
-             'ddep-imagetarget_effnetlite0-unet0.25x_1xb8-400i_camvid-128x128/'
-             'iter_400.pth')

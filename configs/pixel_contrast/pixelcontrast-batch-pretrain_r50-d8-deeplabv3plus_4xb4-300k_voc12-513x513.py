@@ -1,7 +1,0 @@
-# Stage 1 at paper scale, batch variant: one loss over the pixels of the batch
-# (per GPU: 4 x 65 x 65), 10k of them sampled at random.
-_base_ = [
-    './pixelcontrast-single-pretrain_r50-d8-deeplabv3plus_4xb4-300k_'
-    'voc12-513x513.py'
-]
-model = dict(contrast_loss=dict(mode='batch', max_pixels=10000))

@@ -1,9 +1,0 @@
-# Stage 2 at paper scale: cross-entropy fine-tuning of the whole DeepLabv3+
-# R50 from the stage-1 checkpoint (load_from; projection head dropped),
-# SGD lr 0.007, cosine, 50k steps (300k with more than 2500 labelled images).
-_base_ = ['./ce-only_r50-d8-deeplabv3plus_4xb4-50k_voc12-513x513.py']
-pretrain = dict(
-    config='configs/pixel_contrast/pixelcontrast-single-pretrain_'
-    'r50-d8-deeplabv3plus_4xb4-300k_voc12-513x513.py',
-    per_split=True)
-optim_wrapper = dict(optimizer=dict(lr=0.007))

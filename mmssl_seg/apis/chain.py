@@ -1,0 +1,307 @@
+"""Pretraining chains: the stages before a fine-tuning config, run in order.
+
+A fine-tuning config lists the stages before it and the slots each one
+takes from an earlier stage; ``slots`` says what the fine-tuning model
+takes::
+
+    pretrain_stages = [
+        dict(name='ddep', config='configs/ddep/ddep_....py'),
+        dict(name='contrast', config='configs/pixel_contrast/....py',
+             per_split=True, slots=dict(decode_head='ddep')),
+    ]
+    slots = dict(backbone='contrast', decode_head='contrast')
+
+A slot value is a stage name (the same slot of that stage's model) or
+``dict(stage=NAME, prefix='backbone.')``. ``per_split=True`` runs the stage
+for every label split (it uses the split's labels); otherwise it runs once
+and every split shares it. Slots move through checked ``Pretrained`` inits
+(:class:`CheckedPretrainedInit`) in the receiving model's ``init_cfg``.
+
+Every run (stage or fine-tuning) is keyed by a hash of its resolved config
+and of the runs it starts from, and lives in ``<work_dir>/<name>/<tag>-<key>``.
+It counts as finished only when it wrote ``done.json`` after its final
+checkpoint: a re-run skips finished runs, resumes an interrupted one, and a
+stage that runs again gives every later run a new key, so they run again.
+"""
+import hashlib
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from mmengine.config import Config
+
+from mmssl_seg.datasets.label_fraction import parse_fraction
+from mmssl_seg.utils.run_config import merge_cfg_options
+
+TOOLS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+                 'tools')
+SLOT_NAMES = ('backbone', 'neck', 'decode_head', 'auxiliary_head')
+DONE = 'done.json'
+
+
+@dataclass
+class Stage:
+    """One training of a chain; the last one is the fine-tuning."""
+    name: str
+    config: str
+    per_split: bool = False
+    slots: Dict[str, Tuple[str, str]] = field(default_factory=dict)
+
+
+def _read_slots(slots: dict, where: str, earlier: Dict[str, Stage]):
+    parsed = {}
+    for slot, source in (slots or {}).items():
+        if isinstance(source, str):
+            source = dict(stage=source)
+        stage = source.get('stage')
+        if stage not in earlier:
+            raise ValueError(
+                f'{where}: slot {slot!r} takes from stage {stage!r}, which '
+                f'is not an earlier stage (earlier: {list(earlier)})')
+        parsed[slot] = (stage, source.get('prefix', f'{slot}.'))
+    return parsed
+
+
+def read_chain(config: str) -> List[Stage]:
+    """The stages of ``config``'s chain, checked, ending with ``config``.
+
+    Raises:
+        ValueError / FileNotFoundError: naming the config, stage or slot.
+    """
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'config file not found: {config}')
+    cfg = Config.fromfile(config)
+    stages: Dict[str, Stage] = {}
+    for i, item in enumerate(cfg.get('pretrain_stages', None) or []):
+        where = f'{config}: pretrain_stages[{i}]'
+        unknown = set(item) - {'name', 'config', 'per_split', 'slots'}
+        if unknown or 'name' not in item or 'config' not in item:
+            raise ValueError(f'{where} needs name and config (optional '
+                             f'per_split, slots), got keys {sorted(item)}')
+        if item['name'] in stages:
+            raise ValueError(f"{where}: stage name {item['name']!r} is "
+                             'used twice')
+        if not osp.isfile(item['config']):
+            raise FileNotFoundError(
+                f"{where}: stage config not found: {item['config']}")
+        stage = Stage(item['name'], item['config'],
+                      bool(item.get('per_split', False)),
+                      _read_slots(item.get('slots'), where, stages))
+        stages[stage.name] = stage
+    final = Stage(
+        osp.splitext(osp.basename(config))[0], config, True,
+        _read_slots(cfg.get('slots', None), f'{config}: slots', stages))
+    chain = [*stages.values(), final]
+    for stage in chain:
+        for slot, (source, _) in stage.slots.items():
+            if stages[source].per_split and not stage.per_split:
+                raise ValueError(
+                    f'{config}: stage {stage.name!r} runs once but takes '
+                    f'{slot!r} from {source!r}, which runs per label split: '
+                    f'set per_split=True for {stage.name!r}')
+    return chain
+
+
+def split_tag(fraction: str, seed: int) -> str:
+    return f"frac{fraction.replace('/', 'over')}_seed{seed}"
+
+
+def split_options(fraction: str, seed: int) -> Dict[str, object]:
+    return {
+        'train_dataloader.dataset.fraction': fraction,
+        'train_dataloader.dataset.seed': seed,
+        'randomness.seed': seed
+    }
+
+
+def _has_dict(cfg: Config, key: str) -> bool:
+    """Whether ``cfg`` has a dict at the dotted ``key`` ('' is the root)."""
+    node = cfg.to_dict()
+    for part in filter(None, key.split('.')):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return isinstance(node, dict)
+
+
+def options_per_stage(cfgs: Dict[str, Config],
+                      options: Dict[str, object]) -> Dict[str, dict]:
+    """Which user options go to which stage: each to the stages whose config
+    has the longest part of the option's parent that any stage has. So
+    ``train_dataloader.dataset.dataset.data_root`` reaches the stages with a
+    labelled split (a ``LabelFractionDataset``) and skips a denoising stage
+    on plain images, while ``train_cfg.max_iters`` or a new
+    ``custom_imports.imports`` reach every stage."""
+    chosen = {name: {} for name in cfgs}
+    for key, value in options.items():
+        parent = key.rpartition('.')[0]
+        while True:
+            targets = [n for n, cfg in cfgs.items()
+                       if _has_dict(cfg, parent)]
+            if targets:
+                break
+            parent = parent.rpartition('.')[0]
+        for name in targets:
+            chosen[name][key] = value
+    return chosen
+
+
+@dataclass
+class Run:
+    stage: Stage
+    cfg: Config
+    key: str
+    work_dir: str
+
+    @property
+    def done_path(self) -> str:
+        return osp.join(self.work_dir, DONE)
+
+    def finished(self) -> Optional[dict]:
+        if osp.isfile(self.done_path):
+            with open(self.done_path) as f:
+                return json.load(f)
+        return None
+
+
+class ChainRunner:
+    """Runs the chain of one fine-tuning config for one label split.
+
+    Args:
+        config (str): The fine-tuning config.
+        work_dir (str): Root of every run of the chain.
+        fraction (str) / seed (int): The label split.
+        cfg_options (dict): User options for every stage
+            (:func:`options_per_stage`).
+        log (callable): Progress messages.
+    """
+
+    def __init__(self, config: str, work_dir: str, fraction: str = '0.1',
+                 seed: int = 0, cfg_options: Optional[dict] = None,
+                 log=print):
+        parse_fraction(fraction)
+        self.chain = read_chain(config)
+        self.work_dir = work_dir
+        self.fraction, self.seed = str(fraction), int(seed)
+        self.log = log
+        self.runs: Dict[str, Run] = {}
+        self.options = options_per_stage(
+            {s.name: Config.fromfile(s.config) for s in self.chain},
+            dict(cfg_options or {}))
+        for stage in self.chain:  # every stage readable before training
+            self._stage_cfg(stage)
+
+    def _stage_cfg(self, stage: Stage) -> Config:
+        cfg = Config.fromfile(stage.config)
+        merge_cfg_options(cfg, self.options[stage.name], stage.config)
+        if stage.per_split:
+            dataset = cfg.get('train_dataloader', {}).get('dataset', {})
+            if dataset.get('type') != 'LabelFractionDataset':
+                raise ValueError(
+                    f'{stage.config}: stage {stage.name!r} runs per label '
+                    'split, so train_dataloader.dataset must be a '
+                    f"LabelFractionDataset, got {dataset.get('type')!r}")
+            cfg.merge_from_dict(split_options(self.fraction, self.seed))
+        for slot in stage.slots:
+            if cfg.model.get(slot) is None:
+                raise ValueError(f'{stage.config}: stage {stage.name!r} '
+                                 f'takes slot {slot!r}, which its model has '
+                                 'not')
+        return cfg
+
+    def _prepare(self, stage: Stage) -> Run:
+        cfg = self._stage_cfg(stage)
+        upstream = []
+        for slot, (source, prefix) in sorted(stage.slots.items()):
+            done = self.runs[source].finished()
+            upstream.append(done)
+            init = cfg.model.get('init_cfg') or []
+            init = [init] if isinstance(init, dict) else list(init)
+            cfg.model.init_cfg = init + [
+                dict(type='Pretrained', checkpoint=done['checkpoint'],
+                     prefix=prefix, slot=slot)]
+        text = cfg.pretty_text + json.dumps(upstream, sort_keys=True)
+        key = hashlib.sha256(text.encode()).hexdigest()[:10]
+        tag = split_tag(self.fraction, self.seed) if stage.per_split \
+            else 'once'
+        return Run(stage, cfg, key,
+                   osp.join(self.work_dir, stage.name, f'{tag}-{key}'))
+
+    def _train(self, run: Run) -> dict:
+        os.makedirs(run.work_dir, exist_ok=True)
+        config = osp.join(run.work_dir, 'stage_config.py')
+        run.cfg.dump(config)
+        cmd = [sys.executable, osp.join(TOOLS, 'train.py'), config,
+               '--work-dir', run.work_dir]
+        if osp.isfile(osp.join(run.work_dir, 'last_checkpoint')):
+            cmd.append('--resume')
+            self.log(f'[{run.stage.name}] resuming the interrupted run in '
+                     f'{run.work_dir}')
+        call(cmd, osp.join(run.work_dir, 'run.log'), self.log)
+        checkpoint = final_checkpoint(run.cfg, run.work_dir)
+        done = dict(checkpoint=checkpoint, key=run.key, config=config,
+                    finished=time.strftime('%Y-%m-%d %H:%M:%S'),
+                    run_id=uuid.uuid4().hex)
+        with open(run.done_path, 'w') as f:
+            json.dump(done, f, indent=2)
+        return done
+
+    def train(self) -> Run:
+        """Every stage and the fine-tuning, each unless finished; returns
+        the fine-tuning run."""
+        for stage in self.chain:
+            run = self._prepare(stage)
+            self.runs[stage.name] = run
+            if run.finished():
+                self.log(f'[{stage.name}] finished before: {run.work_dir}')
+            else:
+                self.log(f'[{stage.name}] training in {run.work_dir}')
+                self._train(run)
+        return run
+
+    def test(self, run: Run, tta: bool = False) -> float:
+        """The val mIoU of a finished run (kept in ``metrics[_tta].json``)."""
+        path = osp.join(run.work_dir,
+                        'metrics_tta.json' if tta else 'metrics.json')
+        if not osp.isfile(path):
+            done = run.finished()
+            cmd = [sys.executable, osp.join(TOOLS, 'test.py'), done['config'],
+                   done['checkpoint'], '--work-dir',
+                   osp.join(run.work_dir, 'test'), '--dump-metrics', path]
+            if tta:
+                cmd.append('--tta')
+            call(cmd, osp.join(run.work_dir, 'run.log'), self.log)
+        with open(path) as f:
+            return json.load(f)['mIoU']
+
+
+def final_checkpoint(cfg: Config, work_dir: str) -> str:
+    """The checkpoint of the schedule's last iteration (or epoch).
+
+    Raises:
+        RuntimeError: if the training ended without it.
+    """
+    loop = cfg.train_cfg
+    name = f"iter_{loop['max_iters']}.pth" if 'max_iters' in loop \
+        else f"epoch_{loop['max_epochs']}.pth"
+    path = osp.join(work_dir, name)
+    if not osp.isfile(path):
+        raise RuntimeError(f'the training in {work_dir} ended without its '
+                           f'final checkpoint {name}; see {work_dir}/run.log')
+    return path
+
+
+def call(cmd: Sequence[str], log_path: str, log=print) -> None:
+    """Runs a tool, its output appended to ``log_path``; fails loudly."""
+    log('$ ' + ' '.join(cmd) + f'\n  (progress: tail -f {log_path})')
+    with open(log_path, 'a') as out:
+        code = subprocess.call(cmd, stdout=out, stderr=subprocess.STDOUT)
+    if code != 0:
+        raise RuntimeError(f'command failed with exit code {code}; see '
+                           f'{log_path}: {" ".join(cmd)}')

@@ -1,0 +1,252 @@
+"""Pretraining chains on real CamVid images: slots move, runs are kept."""
+import json
+import os
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmssl_seg.apis import ChainRunner, read_chain
+from mmssl_seg.registry import MODELS
+from tests.conftest import REPO
+
+DDEP = ('configs/ddep/benchmarks/ddep-finetune_effnetlite0-unet0.25x_'
+        '1xb8-250i_camvid-176x240.py')
+CONTRAST = ('configs/pixel_contrast/benchmarks/pixelcontrast-single-finetune_'
+            'effnetlite0-deeplabv3plus_1xb8-200i_camvid-176x240.py')
+THREE_STAGES = ('configs/chains/ddep-pixelcontrast-finetune_effnetlite0-'
+                'unet0.25x_1xb8-250i_camvid-176x240.py')
+TWO_SOURCES = ('configs/chains/dep-encoder-ddep-decoder-finetune_'
+               'effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py')
+
+# every stage: 2 iterations of batch 2, no workers, one val image
+TINY = [
+    'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+    'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+    'train_dataloader.persistent_workers=False',
+    'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
+    'test_dataloader.num_workers=0',
+    'test_dataloader.persistent_workers=False',
+    'test_dataloader.dataset.indices=1', 'val_dataloader.dataset.indices=1',
+    'default_hooks.logger.interval=1', 'custom_hooks=[]'
+]
+CRASH_HOOK = '''import os
+
+from mmengine.runner import IterBasedTrainLoop
+
+_run_iter = IterBasedTrainLoop.run_iter
+
+
+def run_iter(self, data_batch):
+    """Ends the process after iteration 1 of the stage named in $CRASH_IN
+    (its checkpoint written), as a kill would."""
+    _run_iter(self, data_batch)
+    stage = os.environ.get('CRASH_IN')
+    if stage and f'/{stage}/' in self.runner.work_dir and self.iter == 1:
+        os._exit(3)
+
+
+IterBasedTrainLoop.run_iter = run_iter
+'''
+
+
+def _chain(tool, config, work, *extra, env=None):
+    run = tool(['python', 'tools/run_chain.py', config, '--work-dir',
+                str(work), '--fraction', '0.02', '--seed', '0',
+                '--cfg-options', *TINY, *extra], env=env)
+    return run
+
+
+def _run_dir(work, name):
+    dirs = sorted((work / name).iterdir(), key=osp.getmtime)
+    return dirs[-1]
+
+
+def _done(run_dir):
+    with open(run_dir / 'done.json') as f:
+        return json.load(f)
+
+
+def _state(checkpoint):
+    return torch.load(checkpoint, map_location='cpu')['state_dict']
+
+
+def _start_of(run_dir):
+    """The model of a run as it starts: its resolved config, initialised
+    as the Runner does (slots loaded from the stages before)."""
+    cfg = Config.fromfile(str(run_dir / 'stage_config.py'),
+                          import_custom_modules=False)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    return model.state_dict(), cfg
+
+
+def _fresh(cfg):
+    cfg = cfg.copy()
+    cfg.model.init_cfg = None
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    return model.state_dict()
+
+
+def _assert_slot(start, source, slot, prefix=None):
+    prefix = prefix or slot
+    keys = [k for k in start
+            if k.startswith(slot + '.') and 'conv_seg' not in k]
+    assert keys, slot
+    for key in keys:
+        src = prefix + key[len(slot):]
+        assert torch.equal(start[key], source[src]), key
+
+
+def test_chains_are_read_and_checked():
+    names = [(s.name, s.per_split, s.slots) for s in read_chain(THREE_STAGES)]
+    assert names[:2] == [
+        ('ddep', False, {}),
+        ('contrast', True, {'decode_head': ('ddep', 'decode_head.')})]
+    assert names[2][2] == {'backbone': ('contrast', 'backbone.'),
+                           'decode_head': ('contrast', 'decode_head.')}
+
+
+@pytest.mark.parametrize('body,match', [
+    ("pretrain_stages = [dict(name='a', config='nope.py')]",
+     'stage config not found: nope.py'),
+    ("slots = dict(backbone='nope')", "stage 'nope', which is not an "
+     'earlier stage'),
+    (f"pretrain_stages = [dict(name='a', config='{CONTRAST}', "
+     "per_split=True), dict(name='b', config='" + DDEP + "', "
+     "slots=dict(backbone='a'))]\nslots = dict(_delete_=True)",
+     'set per_split=True'),
+    (f"pretrain_stages = [dict(name='a', config='{DDEP}', split=1)]",
+     'needs name and config'),
+])
+def test_bad_chains_are_clear_errors(tmp_path, body, match):
+    config = tmp_path / 'bad.py'
+    config.write_text(f"_base_ = ['{osp.join(REPO, DDEP)}']\n{body}\n")
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        with pytest.raises((ValueError, FileNotFoundError), match=match):
+            read_chain(str(config))
+    finally:
+        os.chdir(cwd)
+
+
+def test_bad_split_is_refused_before_training(tmp_path):
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        with pytest.raises(ValueError, match='label fraction'):
+            ChainRunner(DDEP, str(tmp_path), '2', 0)
+    finally:
+        os.chdir(cwd)
+    assert not list(tmp_path.iterdir())
+
+
+def test_chain_a_ddep_decoder_then_cross_entropy(camvid_root, tmp_path, tool):
+    work = tmp_path / 'a'
+    run = _chain(tool, DDEP, work)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert 'val mIoU' in run.stdout
+    ddep = _state(_done(_run_dir(work, 'ddep'))['checkpoint'])
+    final = _run_dir(work, osp.splitext(osp.basename(DDEP))[0])
+    start, cfg = _start_of(final)
+    _assert_slot(start, ddep, 'decode_head')
+    fresh = _fresh(cfg)  # the backbone is not transferred: ImageNet
+    for key, value in start.items():
+        if key.startswith('backbone.'):
+            assert torch.equal(value, fresh[key]), key
+    # the user's options reached the pretraining stage too
+    stage_cfg = Config.fromfile(
+        str(_run_dir(work, 'ddep') / 'stage_config.py'))
+    assert stage_cfg.train_cfg.max_iters == 2
+    assert osp.isfile(_run_dir(work, 'ddep') / 'iter_2.pth')
+    log = (final / 'run.log').read_text()
+    assert "slot 'decode_head' from" in log and 'keys loaded' in log
+
+
+def test_chain_b_pixel_contrast_then_cross_entropy(
+        camvid_root, tmp_path, tool):
+    work = tmp_path / 'b'
+    run = _chain(tool, CONTRAST, work)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    stage = _run_dir(work, 'contrast')
+    assert stage.name.startswith('frac0.02_seed0-')  # per label split
+    with open(stage / 'labelled_split.txt') as f:
+        assert len(f.read().split()) == 7
+    contrast = _state(_done(stage)['checkpoint'])
+    assert any(k.startswith('head.projector.') for k in contrast)
+    start, _ = _start_of(_run_dir(work, osp.splitext(
+        osp.basename(CONTRAST))[0]))
+    _assert_slot(start, contrast, 'backbone')
+    _assert_slot(start, contrast, 'decode_head')
+    assert not any(k.startswith('head.') for k in start)
+
+
+def test_chain_c_three_stages_and_a_kill_in_stage_two(
+        camvid_root, tmp_path, tool):
+    (tmp_path / 'crash_hook.py').write_text(CRASH_HOOK)
+    work = tmp_path / 'c'
+    options = TINY + ["custom_imports.imports=['crash_hook']",
+                      'default_hooks.checkpoint.interval=1']
+    env = {'PYTHONPATH': str(tmp_path), 'CRASH_IN': 'contrast'}
+    crashed = tool(['python', 'tools/run_chain.py', THREE_STAGES,
+                    '--work-dir', str(work), '--fraction', '0.02', '--seed',
+                    '0', '--cfg-options', *options], env=env)
+    assert crashed.returncode != 0
+    ddep_dir = _run_dir(work, 'ddep')
+    ddep_done = _done(ddep_dir)
+    interrupted = _run_dir(work, 'contrast')
+    assert not (interrupted / 'done.json').exists()
+    assert not (work / osp.splitext(osp.basename(THREE_STAGES))[0]).exists()
+
+    env['CRASH_IN'] = ''
+    again = tool(['python', 'tools/run_chain.py', THREE_STAGES,
+                  '--work-dir', str(work), '--fraction', '0.02', '--seed',
+                  '0', '--cfg-options', *options], env=env)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert '[ddep] finished before' in again.stdout
+    assert f'[contrast] resuming the interrupted run in {interrupted}' in \
+        again.stdout
+    assert _done(ddep_dir) == ddep_done  # stage 1 did not run again
+    # each transferred slot starts as the producing stage ended
+    ddep = _state(ddep_done['checkpoint'])
+    contrast = _state(_done(interrupted)['checkpoint'])
+    start, cfg = _start_of(interrupted)
+    _assert_slot(start, ddep, 'decode_head')
+    fresh = _fresh(cfg)
+    assert all(torch.equal(v, fresh[k]) for k, v in start.items()
+               if k.startswith('backbone.'))
+    final = _run_dir(work, osp.splitext(osp.basename(THREE_STAGES))[0])
+    start, _ = _start_of(final)
+    _assert_slot(start, contrast, 'backbone')
+    _assert_slot(start, contrast, 'decode_head')
+
+    # a change in stage 2 re-runs stage 2 and the fine-tuning, not stage 1
+    changed = tool(['python', 'tools/run_chain.py', THREE_STAGES,
+                    '--work-dir', str(work), '--fraction', '0.02', '--seed',
+                    '0', '--cfg-options', *options,
+                    'model.head.loss.temperature=0.1'],
+                   env=env)
+    assert changed.returncode == 0, changed.stdout[-3000:]
+    assert '[ddep] finished before' in changed.stdout
+    assert '[contrast] training in' in changed.stdout
+    assert len(list((work / 'contrast').iterdir())) == 2
+    assert len(list(final.parent.iterdir())) == 2  # nothing overwritten
+
+
+def test_chain_d_encoder_and_decoder_from_two_stages(
+        camvid_root, tmp_path, tool):
+    work = tmp_path / 'd'
+    run = _chain(tool, TWO_SOURCES, work)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    dep = _state(_done(_run_dir(work, 'dep'))['checkpoint'])
+    ddep = _state(_done(_run_dir(work, 'ddep'))['checkpoint'])
+    start, _ = _start_of(_run_dir(work, osp.splitext(
+        osp.basename(TWO_SOURCES))[0]))
+    _assert_slot(start, dep, 'backbone')
+    _assert_slot(start, ddep, 'decode_head')
+    # the two sources really differ (DeP trained its encoder from scratch)
+    key = 'backbone.stem.conv.weight'
+    assert not torch.equal(dep[key], ddep[key])
