@@ -43,3 +43,19 @@ def test_dataset_config_has_multiscale_flip_tta_and_label_fractions(name):
                                    abs=0.01)
     train = cfg.train_dataloader.dataset
     assert train.type == 'LabelFractionDataset' and train.fraction == 1.0
+
+
+def test_default_hooks_live_in_the_runtime_base():
+    schedules = glob.glob(
+        osp.join(REPO, 'configs', '_base_', 'schedules', '*.py'))
+    assert schedules
+    for path in schedules:
+        with open(path) as f:
+            assert 'default_hooks' not in f.read(), path
+    hooks = {'timer', 'logger', 'param_scheduler', 'checkpoint',
+             'sampler_seed', 'visualization', 'labelled_split'}
+    for path in CONFIGS:
+        cfg = Config.fromfile(path)
+        assert set(cfg.default_hooks) == hooks, path
+        # the final checkpoint is always written: chains need it
+        assert cfg.default_hooks.checkpoint.get('save_last', True), path

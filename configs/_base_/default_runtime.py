@@ -7,9 +7,23 @@ env_cfg = dict(
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(
     type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
-# default_hooks are in the schedule files (configs/_base_/schedules/), as
-# in mmseg: configs list this file and a schedule as sibling bases, and
-# mmengine refuses a key that two sibling bases both define.
+# The final checkpoint is always saved (save_last); configs on long
+# schedules add periodic ones (checkpoint=dict(interval=...)) and set their
+# logging interval themselves, since the schedule files are siblings of this
+# file and may not define default_hooks too.
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=-1,
+        save_last=True,
+        max_keep_ckpts=2),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'),
+    labelled_split=dict(type='LabelledSplitHook'))
 log_processor = dict(by_epoch=False)
 log_level = 'INFO'
 load_from = None

@@ -4,7 +4,9 @@
 # starting from the DDeP decoder; cross-entropy fine-tuning at the split
 # starts from the contrastive encoder and decoder.
 #   python tools/run_chain.py THIS_CONFIG --work-dir work_dirs/chains
-_base_ = ['../supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py']
+_base_ = [
+    '../supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py'
+]
 pretrain_stages = [
     dict(
         name='ddep',

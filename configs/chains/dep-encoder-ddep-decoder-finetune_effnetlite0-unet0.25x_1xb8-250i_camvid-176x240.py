@@ -3,7 +3,9 @@
 # decoder) and the decoder of DDeP (denoising-pretrained on the frozen
 # ImageNet encoder), then cross-entropy fine-tuning on the labelled split.
 #   python tools/run_chain.py THIS_CONFIG --work-dir work_dirs/chains
-_base_ = ['../supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py']
+_base_ = [
+    '../supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py'
+]
 pretrain_stages = [
     dict(
         name='dep',

@@ -10,3 +10,6 @@ _base_ = [
 model = dict(data_preprocessor=dict(size={{_base_.crop_size}}))
 log_processor = dict(by_epoch=True)
 custom_hooks = [dict(type='DenoisingVisualizationHook', interval=5000)]
+default_hooks = dict(
+    logger=dict(interval=100, log_metric_by_epoch=True),
+    checkpoint=dict(by_epoch=True, interval=5))

@@ -12,3 +12,6 @@ model = dict(
     decode_head=dict(width_multiplier=1))
 log_processor = dict(by_epoch=True)
 custom_hooks = [dict(type='DenoisingVisualizationHook', interval=5000)]
+default_hooks = dict(
+    logger=dict(interval=100, log_metric_by_epoch=True),
+    checkpoint=dict(by_epoch=True, interval=5))

@@ -3,7 +3,9 @@
 # (loss per image, averaged over the batch). Uses the labels of the labelled
 # split (train_dataloader.dataset.fraction / seed). Colour distortion:
 # PhotoMetricDistortion in the CamVid train pipeline.
-_base_ = ['../supervised/supervised_effnetlite0-deeplabv3plus_1xb8-200i_camvid-176x240.py']
+_base_ = [
+    '../supervised/supervised_effnetlite0-deeplabv3plus_1xb8-200i_camvid-176x240.py'
+]
 model = dict(
     _delete_=True,
     type='PixelContrastPretrainer',

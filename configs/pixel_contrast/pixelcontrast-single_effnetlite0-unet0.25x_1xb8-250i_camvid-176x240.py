@@ -4,7 +4,9 @@
 # schedule (Adam, 250 iterations). The decoder's pre-classifier features
 # (16 channels at the crop's resolution) are resized to 22x30 for the loss.
 # Used by the chain configs/chains/ddep-pixelcontrast_*.py.
-_base_ = ['../supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py']
+_base_ = [
+    '../supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py'
+]
 model = dict(
     _delete_=True,
     type='PixelContrastPretrainer',

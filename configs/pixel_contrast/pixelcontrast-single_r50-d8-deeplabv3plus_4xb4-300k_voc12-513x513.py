@@ -3,7 +3,9 @@
 # 129x129 (1/4 of 513) resized to 65x65 for the loss, temperature 0.07,
 # projection head of three 1x1 convs (256 channels), colour distortion,
 # SGD lr 0.1, cosine, 300k steps.
-_base_ = ['../supervised/supervised_r50-d8-deeplabv3plus_4xb4-50k_voc12-513x513.py']
+_base_ = [
+    '../supervised/supervised_r50-d8-deeplabv3plus_4xb4-50k_voc12-513x513.py'
+]
 model = dict(
     _delete_=True,
     type='PixelContrastPretrainer',

@@ -28,3 +28,4 @@ model = dict(
 optim_wrapper = dict(optimizer=dict(lr=0.03))
 train_dataloader = dict(
     batch_size=4, dataset=dict(dataset=dict(pipeline=train_pipeline)))
+default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=5000))

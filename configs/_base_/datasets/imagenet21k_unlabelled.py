@@ -1,4 +1,4 @@
-# ImageNet-21k images without labels for denoising pretraining (METHODS.md 1):
+# ImageNet-21k images without labels for denoising pretraining (Brempong et al., arXiv:2205.11423):
 # mmpretrain's ImageNet21k with with_label=False, built lazily; meta/train.txt
 # lists image paths only. Random resized 224x224 crops and flips.
 crop_size = (224, 224)

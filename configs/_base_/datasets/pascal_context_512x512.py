@@ -1,6 +1,6 @@
-# Pascal Context 59 for DDeP fine-tuning (METHODS.md 1): 512x512 crops (the
+# Pascal Context 59 for DDeP fine-tuning (Brempong et al., arXiv:2205.11423): 512x512 crops (the
 # base config uses 480) with random scale, crop and flip only, batch 2 per
-# GPU (8 x 2; the paper's batch size is not in METHODS.md).
+# GPU (8 x 2; the batch size is this toolbox's choice, not the paper's).
 _base_ = ['./pascal_context.py']
 crop_size = (512, 512)
 train_pipeline = [

@@ -11,5 +11,3 @@ param_scheduler = [
         end=max_iters)
 ]
 train_cfg = dict(max_iters=max_iters, val_interval=300000)
-default_hooks = dict(
-    logger=dict(interval=50), checkpoint=dict(interval=10000))

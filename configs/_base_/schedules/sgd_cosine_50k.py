@@ -11,5 +11,3 @@ param_scheduler = [
         end=max_iters)
 ]
 train_cfg = dict(max_iters=max_iters, val_interval=50000)
-default_hooks = dict(
-    logger=dict(interval=10), checkpoint=dict(interval=5000))

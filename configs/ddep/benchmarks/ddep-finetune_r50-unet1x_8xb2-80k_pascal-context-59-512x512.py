@@ -1,5 +1,5 @@
 # Paper-scale DDeP fine-tuning of the ResNet-50 U-Net on Pascal Context (59
-# classes; METHODS.md 1), not run here: from the ImageNet-21k DDeP checkpoint,
+# classes; Brempong et al., arXiv:2205.11423), not run here: from the ImageNet-21k DDeP checkpoint,
 # 512x512 crops with random scale and flip, batch 8 x 2, Adam, cosine;
 # multi-scale (0.5 ... 1.75) + flip inference with `tools/test.py --tta`.
 _base_ = [
@@ -16,3 +16,4 @@ slots = dict(decode_head='ddep')
 model = dict(
     data_preprocessor=dict(size={{_base_.crop_size}}),
     decode_head=dict(num_classes=59))
+default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=8000))

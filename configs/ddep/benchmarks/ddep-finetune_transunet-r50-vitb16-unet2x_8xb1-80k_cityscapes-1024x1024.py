@@ -1,7 +1,7 @@
-# Paper-scale DDeP fine-tuning on Cityscapes (METHODS.md 1), not run here:
+# Paper-scale DDeP fine-tuning on Cityscapes (Brempong et al., arXiv:2205.11423), not run here:
 # TransUNet R50+ViT-B/16 with the 2x U-Net decoder, started from the
 # ImageNet-21k DDeP checkpoint; cross-entropy, Adam, cosine decay, 1024x1024
-# crops with random scale and flip; batch 8 x 1 (not given in METHODS.md).
+# crops with random scale and flip; batch 8 x 1 (this toolbox's choice, not the paper's).
 # Inference: "half-image" slide windows of 1024x1024 with stride 1024 (the
 # two halves of a 1024x2048 image) and, with `tools/test.py --tta`, flip.
 _base_ = [
@@ -12,7 +12,8 @@ _base_ = [
 pretrain_stages = [
     dict(
         name='ddep',
-        config='configs/ddep/ddep_transunet-r50-vitb16-unet2x_64xb8-100e_in21k-224x224.py')
+        config='configs/ddep/'
+        'ddep_transunet-r50-vitb16-unet2x_64xb8-100e_in21k-224x224.py')
 ]
 slots = dict(decode_head='ddep')
 crop_size = (1024, 1024)
@@ -50,3 +51,4 @@ tta_pipeline = [
 ]
 train_dataloader = dict(
     batch_size=1, dataset=dict(dataset=dict(pipeline=train_pipeline)))
+default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=8000))

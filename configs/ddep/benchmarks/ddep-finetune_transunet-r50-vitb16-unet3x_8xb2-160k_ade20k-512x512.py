@@ -1,6 +1,6 @@
-# Paper-scale DDeP fine-tuning on ADE20K (METHODS.md 1), not run here: the 3x
+# Paper-scale DDeP fine-tuning on ADE20K (Brempong et al., arXiv:2205.11423), not run here: the 3x
 # decoder from the ImageNet-21k DDeP checkpoint, 512x512 crops with random
-# scale and flip, batch 8 x 2 (not given in METHODS.md); multi-scale
+# scale and flip, batch 8 x 2 (this toolbox's choice, not the paper's); multi-scale
 # (0.5 ... 1.75) + flip inference with `tools/test.py --tta`.
 _base_ = [
     '../../_base_/models/transunet_r50-vitb16_unet.py',
@@ -10,7 +10,8 @@ _base_ = [
 pretrain_stages = [
     dict(
         name='ddep',
-        config='configs/ddep/ddep_transunet-r50-vitb16-unet3x_64xb8-100e_in21k-224x224.py')
+        config='configs/ddep/'
+        'ddep_transunet-r50-vitb16-unet3x_64xb8-100e_in21k-224x224.py')
 ]
 slots = dict(decode_head='ddep')
 crop_size = (512, 512)
@@ -32,3 +33,4 @@ train_pipeline = [
 ]
 train_dataloader = dict(
     batch_size=2, dataset=dict(dataset=dict(pipeline=train_pipeline)))
+default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=16000))

@@ -3,5 +3,6 @@ _base_ = ['./ddep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py']
 pretrain_stages = [
     dict(
         name='ddep',
-        config='configs/ddep/ddep-randgamma_effnetlite0-unet0.25x_1xb8-400i_camvid-128x128.py')
+        config='configs/ddep/'
+        'ddep-randgamma_effnetlite0-unet0.25x_1xb8-400i_camvid-128x128.py')
 ]

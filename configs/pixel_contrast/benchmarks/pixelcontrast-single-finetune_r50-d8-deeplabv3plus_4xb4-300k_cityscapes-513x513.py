@@ -1,11 +1,14 @@
 # Stage 2 at paper scale: cross-entropy fine-tuning of the whole DeepLabv3+
-# R50 from the stage-1 checkpoint (load_from; projection head dropped),
+# R50, encoder and decoder from stage 1 (its projection head stays behind),
 # SGD lr 0.007, cosine, 300k steps (50k with at most 2500 labelled images).
-_base_ = ['../../supervised/supervised_r50-d8-deeplabv3plus_4xb4-300k_cityscapes-513x513.py']
+_base_ = [
+    '../../supervised/supervised_r50-d8-deeplabv3plus_4xb4-300k_cityscapes-513x513.py'
+]
 pretrain_stages = [
     dict(
         name='contrast',
-        config='configs/pixel_contrast/pixelcontrast-single_r50-d8-deeplabv3plus_4xb4-300k_cityscapes-513x513.py', per_split=True)
+        config='configs/pixel_contrast/'
+        'pixelcontrast-single_r50-d8-deeplabv3plus_4xb4-300k_cityscapes-513x513.py', per_split=True)
 ]
 slots = dict(backbone='contrast', decode_head='contrast')
 optim_wrapper = dict(optimizer=dict(lr=0.007))

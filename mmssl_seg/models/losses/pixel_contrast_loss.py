@@ -6,8 +6,8 @@ dropped first, so every set below holds valid pixels only.
 P(i) = {p != i : y_p = y_i} (positives), N(i) = {n : y_n != y_i} (negatives),
 I = {i : |P(i)| > 0} (included anchors).
 
-``denominator='all'`` (default, the loss written in the project's
-specification)::
+``denominator='all'`` (default; the paper's equation, arXiv:2012.06985,
+normalises over all other pixels)::
 
     L_i = -1/|P(i)| sum_{p in P(i)} log( exp(s_ip) / sum_{a != i} exp(s_ia) )
 
