@@ -22,9 +22,7 @@ import os
 import os.path as osp
 from statistics import mean, stdev
 
-from mmengine.config import DictAction
-
-from mmssl_seg.apis import ChainRunner
+from mmssl_seg.apis import ChainRunner, add_chain_arguments
 from mmssl_seg.datasets.label_fraction import parse_fraction
 
 
@@ -42,20 +40,7 @@ def parse_args(argv=None):
     parser.add_argument(
         '--seeds', nargs='+', type=int, default=[0, 1, 2],
         help='seeds: each picks a labelled split and the training seed')
-    parser.add_argument(
-        '--work-dir', default='work_dirs/label_efficiency',
-        help='root of every run and of the result tables')
-    parser.add_argument(
-        '--tta', action='store_true',
-        help='also test with multi-scale + flip (the config\'s tta_pipeline)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        default={},
-        help='key=value settings for every training and test of every '
-        'chain, in each stage whose config has the key\'s parent (the '
-        'longest part of it that any stage has)')
+    add_chain_arguments(parser, 'work_dirs/label_efficiency')
     args = parser.parse_args(argv)
     for fraction in args.fractions:
         parse_fraction(fraction)

@@ -11,9 +11,9 @@ chains over several label fractions and seeds.
 """
 import argparse
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
-from mmssl_seg.apis import ChainRunner
+from mmssl_seg.apis import ChainRunner, add_chain_arguments
 
 
 def parse_args(argv=None):
@@ -27,19 +27,7 @@ def parse_args(argv=None):
     parser.add_argument(
         '--seed', type=int,
         help='seed of the split and of training (default: the config\'s)')
-    parser.add_argument(
-        '--work-dir', default='work_dirs/chains',
-        help='root of the runs of every stage')
-    parser.add_argument(
-        '--tta', action='store_true',
-        help='also test with multi-scale + flip (the config\'s tta_pipeline)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        default={},
-        help='key=value settings for every stage whose config has the '
-        'key\'s parent (the longest part of it that any stage has)')
+    add_chain_arguments(parser, 'work_dirs/chains')
     return parser.parse_args(argv)
 
 

@@ -1,3 +1,3 @@
-from .chain import ChainRunner, Stage, read_chain
+from .chain import ChainRunner, Stage, add_chain_arguments, read_chain
 
-__all__ = ['ChainRunner', 'Stage', 'read_chain']
+__all__ = ['ChainRunner', 'Stage', 'add_chain_arguments', 'read_chain']

@@ -23,6 +23,7 @@ It counts as finished only when it wrote ``done.json`` after its final
 checkpoint: a re-run skips finished runs, resumes an interrupted one, and a
 stage that runs again gives every later run a new key, so they run again.
 """
+import argparse
 import hashlib
 import json
 import os
@@ -34,7 +35,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 from mmssl_seg.datasets.label_fraction import parse_fraction
 from mmssl_seg.utils.run_config import merge_cfg_options
@@ -106,6 +107,25 @@ def read_chain(config: str) -> List[Stage]:
                     f'{slot!r} from {source!r}, which runs per label split: '
                     f'set per_split=True for {stage.name!r}')
     return chain
+
+
+def add_chain_arguments(parser: argparse.ArgumentParser,
+                        work_dir: str) -> None:
+    """``--work-dir``, ``--tta`` and ``--cfg-options`` of the chain tools."""
+    parser.add_argument(
+        '--work-dir', default=work_dir,
+        help='root of the runs of every stage (and of the result tables)')
+    parser.add_argument(
+        '--tta', action='store_true',
+        help='also test with multi-scale + flip (the config\'s tta_pipeline)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='key=value settings for every training and test of the chain, '
+        'in each stage whose config has the key\'s parent (the longest part '
+        'of it that any stage has)')
 
 
 def split_tag(fraction: str, seed: int) -> str:
