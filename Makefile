@@ -31,10 +31,10 @@ data:
 # The main job, DDeP on CamVid (configs/ddep/README.md): denoising-pretrain
 # the decoder on the frozen ImageNet encoder (train images, labels unused),
 # fine-tune it and the random-decoder baseline on 10% of the labels, print
-# both val mIoUs side by side (11.7 minutes measured on 2 cores).
+# both val mIoUs side by side (11 min 46 s measured on 2 cores).
 demo: install data
 	$(PY) tools/label_efficiency.py \
-	  configs/supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py \
+	  --baseline configs/supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py \
 	  configs/ddep/benchmarks/ddep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py \
 	  --fractions 0.1 --seeds 0 --work-dir work_dirs/demo_ddep
 

@@ -13,25 +13,38 @@ of every chain is checked before anything trains.
 
 Finished runs (with their final checkpoint and ``done.json``) are skipped
 when the tool is run again; an interrupted one resumes. The results go to
-``results.md``, ``results.csv`` and ``miou_vs_fraction.png`` (mean +- std of
-the val mIoU over seeds).
+``results.csv`` (one row per run: config, role, fraction, seed, mIoU),
+``results.md`` (mean +- std over seeds; with ``--baseline``, each config's
+difference to the baseline paired by seed, its std and the p-value of a
+paired t-test, * where p < 0.05) and ``miou_vs_fraction.png``.
 """
 import argparse
 import csv
+import math
 import os
 import os.path as osp
 from statistics import mean, stdev
 
 from mmssl_seg.apis import ChainRunner, add_chain_arguments
 from mmssl_seg.datasets.label_fraction import parse_fraction
+from mmssl_seg.utils.paired_test import paired_difference
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Label-efficiency table: val mIoU against label fraction')
     parser.add_argument(
-        'configs', nargs='+',
-        help='fine-tuning configs (with their pretraining chains)')
+        'configs', nargs='*',
+        help='fine-tuning configs of the methods (with their pretraining '
+        'chains)')
+    parser.add_argument(
+        '--baseline',
+        help='the config every other one is compared with, per fraction and '
+        'paired by seed (the same labelled split): mean +- std of the '
+        'difference and the p-value of a paired t-test')
+    parser.add_argument(
+        '--ablations', nargs='+', default=[],
+        help='configs reported with the role "ablation"')
     parser.add_argument(
         '--fractions',
         nargs='+',
@@ -44,39 +57,86 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     for fraction in args.fractions:
         parse_fraction(fraction)
+    if not args.configs and not args.baseline:
+        parser.error('give at least one config')
     return args
 
 
+def roles(args):
+    """(config, role) in table order: baseline, methods, ablations."""
+    out = [(args.baseline, 'baseline')] if args.baseline else []
+    return out + [(c, 'method') for c in args.configs] + [
+        (c, 'ablation') for c in args.ablations]
+
+
 def summarise(results, keys):
-    """Mean and std over seeds per (config, fraction), in input order."""
+    """Mean and std over seeds per (config, fraction), in input order; with
+    a baseline run, each other config's paired difference to it."""
     groups = {}
     for r in results:
         groups.setdefault((r['config'], r['fraction']), []).append(r)
+    baseline = {(r['fraction'], r['seed']): r for r in results
+                if r['role'] == 'baseline'}
     rows = []
     for (config, fraction), runs in groups.items():
-        row = dict(config=config, fraction=fraction, runs=len(runs))
+        row = dict(config=config, role=runs[0]['role'], fraction=fraction,
+                   runs=len(runs))
         for key in keys:
             values = [r[key] for r in runs]
             row[key] = mean(values)
             row[key + '_std'] = stdev(values) if len(values) > 1 else 0.0
+        paired = [r for r in runs if (fraction, r['seed']) in baseline]
+        if row['role'] != 'baseline' and paired:
+            row['diff'] = paired_difference(
+                [r['miou'] for r in paired],
+                [baseline[fraction, r['seed']]['miou'] for r in paired])
         rows.append(row)
     return rows
 
 
-def write_tables(rows, keys, work_dir):
-    with open(osp.join(work_dir, 'results.csv'), 'w', newline='') as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+RESULT_COLUMNS = ['config', 'role', 'fraction', 'seed', 'miou']
+
+
+def write_results(results, keys, work_dir):
+    """``results.csv``: one row per run (config, role, fraction, seed,
+    mIoU)."""
+    path = osp.join(work_dir, 'results.csv')
+    with open(path, 'w', newline='') as f:
+        writer = csv.DictWriter(f, fieldnames=RESULT_COLUMNS + keys[1:])
         writer.writeheader()
-        writer.writerows(rows)
+        for r in results:
+            writer.writerow({k: r[k] for k in RESULT_COLUMNS + keys[1:]})
+    return path
+
+
+def write_table(rows, keys, work_dir, alpha=0.05):
+    """``results.md``: mean +- std per config and fraction, and the paired
+    difference to the baseline (* where p < alpha)."""
     titles = {'miou': 'mIoU', 'miou_tta': 'mIoU (ms+flip)'}
-    lines = ['| config | label fraction | runs | ' +
-             ' | '.join(titles[k] for k in keys) + ' |',
-             '|---|---|---|' + '---|' * len(keys)]
+    with_diff = any('diff' in row for row in rows)
+    head = ['config', 'role', 'label fraction', 'runs'] + [
+        titles[k] for k in keys]
+    if with_diff:
+        head += ['mIoU - baseline (paired)', 'p (paired t-test)']
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for row in rows:
-        cells = [f"{row[k]:.2f} +- {row[k + '_std']:.2f}" for k in keys]
-        lines.append(f"| {row['config']} | {row['fraction']} | {row['runs']}"
-                     f" | {' | '.join(cells)} |")
+        cells = [row['config'], row['role'], row['fraction'],
+                 str(row['runs'])]
+        cells += [f"{row[k]:.2f} +- {row[k + '_std']:.2f}" for k in keys]
+        if with_diff:
+            diff = row.get('diff')
+            if diff is None:
+                cells += ['', '']
+            else:
+                mark = ' *' if diff.significant(alpha) else ''
+                std = '' if math.isnan(diff.std) else f' +- {diff.std:.2f}'
+                p = '-' if math.isnan(diff.p) else f'{diff.p:.3f}'
+                cells += [f'{diff.mean:+.2f}{std}{mark}', p]
+        lines.append('| ' + ' | '.join(cells) + ' |')
     table = '\n'.join(lines) + '\n'
+    if with_diff:
+        table += (f'\n* the difference is significant at {alpha} (paired '
+                  't-test over seeds; each seed is one labelled split).\n')
     with open(osp.join(work_dir, 'results.md'), 'w') as f:
         f.write(table)
     return table
@@ -106,10 +166,12 @@ def plot(rows, work_dir):
     return path
 
 
-def one_run(runner: ChainRunner, tta: bool) -> dict:
+def one_run(runner: ChainRunner, role: str, tta: bool) -> dict:
     run = runner.train()
-    result = dict(config=runner.chain[-1].name, fraction=runner.fraction,
-                  seed=runner.seed, miou=runner.test(run))
+    name = runner.chain[-1].name + (' (linear probe)' if runner.probe else '')
+    result = dict(config=name, role=role,
+                  fraction=runner.fraction, seed=runner.seed,
+                  miou=runner.test(run))
     if tta:
         result['miou_tta'] = runner.test(run, tta=True)
     print(f"{result['config']} fraction={runner.fraction} "
@@ -122,16 +184,19 @@ def one_run(runner: ChainRunner, tta: bool) -> dict:
 def main(argv=None):
     args = parse_args(argv)
     runners = [
-        ChainRunner(config, args.work_dir, fraction, seed, args.cfg_options,
-                    log=lambda msg: print(msg, flush=True))
-        for config in args.configs for fraction in args.fractions
+        (ChainRunner(config, args.work_dir, fraction, seed, args.cfg_options,
+                     args.threads, args.probe,
+                     log=lambda msg: print(msg, flush=True)),
+         role)
+        for config, role in roles(args) for fraction in args.fractions
         for seed in args.seeds
     ]
     os.makedirs(args.work_dir, exist_ok=True)
-    results = [one_run(runner, args.tta) for runner in runners]
+    results = [one_run(runner, role, args.tta) for runner, role in runners]
     keys = ['miou', 'miou_tta'] if args.tta else ['miou']
+    print(f'per-run results: {write_results(results, keys, args.work_dir)}')
     rows = summarise(results, keys)
-    print(write_tables(rows, keys, args.work_dir))
+    print(write_table(rows, keys, args.work_dir))
     print(f'plot: {plot(rows, args.work_dir)}')
 
 

@@ -38,7 +38,8 @@ def main(argv=None):
         args.config, args.work_dir,
         str(args.fraction if args.fraction is not None else split.fraction),
         args.seed if args.seed is not None else split.seed,
-        args.cfg_options, log=lambda msg: print(msg, flush=True))
+        args.cfg_options, args.threads, args.probe,
+        log=lambda msg: print(msg, flush=True))
     run = runner.train()
     print(f'{runner.chain[-1].name}: val mIoU {runner.test(run):.2f}')
     if args.tta:

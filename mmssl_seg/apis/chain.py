@@ -116,6 +116,17 @@ def add_chain_arguments(parser: argparse.ArgumentParser,
         '--work-dir', default=work_dir,
         help='root of the runs of every stage (and of the result tables)')
     parser.add_argument(
+        '--threads', type=int, default=default_threads(),
+        help='CPU threads of every training and test it starts '
+        '(OMP_NUM_THREADS, MKL_NUM_THREADS); default: $OMP_NUM_THREADS, '
+        'else the cores this process may use. Two jobs side by side: give '
+        'each half the cores')
+    parser.add_argument(
+        '--probe', action='store_true',
+        help='linear probe: after the pretraining stages, train only the '
+        'classifier on the frozen backbone and decode head '
+        '(LinearProbeSegmentor) instead of fine-tuning everything')
+    parser.add_argument(
         '--tta', action='store_true',
         help='also test with multi-scale + flip (the config\'s tta_pipeline)')
     parser.add_argument(
@@ -126,6 +137,21 @@ def add_chain_arguments(parser: argparse.ArgumentParser,
         help='key=value settings for every training and test of the chain, '
         'in each stage whose config has the key\'s parent (the longest part '
         'of it that any stage has)')
+
+
+def default_threads() -> int:
+    """$OMP_NUM_THREADS if set, else the cores this process may use."""
+    if os.environ.get('OMP_NUM_THREADS', '').isdigit():
+        return int(os.environ['OMP_NUM_THREADS'])
+    return len(os.sched_getaffinity(0))
+
+
+def thread_env(threads: int) -> Dict[str, str]:
+    """The environment of a spawned run with ``threads`` CPU threads."""
+    if threads < 1:
+        raise ValueError(f'threads must be >= 1, got {threads}')
+    return dict(os.environ, OMP_NUM_THREADS=str(threads),
+                MKL_NUM_THREADS=str(threads))
 
 
 def split_tag(fraction: str, seed: int) -> str:
@@ -199,13 +225,19 @@ class ChainRunner:
         fraction (str) / seed (int): The label split.
         cfg_options (dict): User options for every stage
             (:func:`options_per_stage`).
+        threads (int): CPU threads of every run it starts.
+        probe (bool): Read the last stage out with a linear probe
+            (:class:`LinearProbeSegmentor`) instead of fine-tuning it.
         log (callable): Progress messages.
     """
 
     def __init__(self, config: str, work_dir: str, fraction: str = '0.1',
                  seed: int = 0, cfg_options: Optional[dict] = None,
+                 threads: Optional[int] = None, probe: bool = False,
                  log=print):
         parse_fraction(fraction)
+        self.probe = probe
+        self.env = thread_env(threads or default_threads())
         self.chain = read_chain(config)
         self.work_dir = work_dir
         self.fraction, self.seed = str(fraction), int(seed)
@@ -228,6 +260,12 @@ class ChainRunner:
                     'split, so train_dataloader.dataset must be a '
                     f"LabelFractionDataset, got {dataset.get('type')!r}")
             cfg.merge_from_dict(split_options(self.fraction, self.seed))
+        if self.probe and stage is self.chain[-1]:
+            if cfg.model.type != 'EncoderDecoder':
+                raise ValueError(f'{stage.config}: a linear probe reads out '
+                                 'an EncoderDecoder, the model is a '
+                                 f'{cfg.model.type}')
+            cfg.model.type = 'LinearProbeSegmentor'
         for slot in stage.slots:
             if cfg.model.get(slot) is None:
                 raise ValueError(f'{stage.config}: stage {stage.name!r} '
@@ -263,7 +301,7 @@ class ChainRunner:
             cmd.append('--resume')
             self.log(f'[{run.stage.name}] resuming the interrupted run in '
                      f'{run.work_dir}')
-        call(cmd, osp.join(run.work_dir, 'run.log'), self.log)
+        call(cmd, osp.join(run.work_dir, 'run.log'), self.env, self.log)
         checkpoint = final_checkpoint(run.cfg, run.work_dir)
         done = dict(checkpoint=checkpoint, key=run.key, config=config,
                     finished=time.strftime('%Y-%m-%d %H:%M:%S'),
@@ -296,7 +334,7 @@ class ChainRunner:
                    osp.join(run.work_dir, 'test'), '--dump-metrics', path]
             if tta:
                 cmd.append('--tta')
-            call(cmd, osp.join(run.work_dir, 'run.log'), self.log)
+            call(cmd, osp.join(run.work_dir, 'run.log'), self.env, self.log)
         with open(path) as f:
             return json.load(f)['mIoU']
 
@@ -317,11 +355,15 @@ def final_checkpoint(cfg: Config, work_dir: str) -> str:
     return path
 
 
-def call(cmd: Sequence[str], log_path: str, log=print) -> None:
-    """Runs a tool, its output appended to ``log_path``; fails loudly."""
-    log('$ ' + ' '.join(cmd) + f'\n  (progress: tail -f {log_path})')
+def call(cmd: Sequence[str], log_path: str, env: Dict[str, str],
+         log=print) -> None:
+    """Runs a tool in ``env``, its output appended to ``log_path``; fails
+    loudly."""
+    log(f"$ OMP_NUM_THREADS={env['OMP_NUM_THREADS']} " + ' '.join(cmd) +
+        f'\n  (progress: tail -f {log_path})')
     with open(log_path, 'a') as out:
-        code = subprocess.call(cmd, stdout=out, stderr=subprocess.STDOUT)
+        code = subprocess.call(cmd, stdout=out, stderr=subprocess.STDOUT,
+                               env=env)
     if code != 0:
         raise RuntimeError(f'command failed with exit code {code}; see '
                            f'{log_path}: {" ".join(cmd)}')

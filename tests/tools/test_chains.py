@@ -2,12 +2,13 @@
 import json
 import os
 import os.path as osp
+import sys
 
 import pytest
 import torch
 from mmengine.config import Config
 
-from mmssl_seg.apis import ChainRunner, read_chain
+from mmssl_seg.apis import ChainRunner, chain, read_chain
 from mmssl_seg.registry import MODELS
 from tests.conftest import REPO
 
@@ -250,3 +251,23 @@ def test_chain_d_encoder_and_decoder_from_two_stages(
     # the two sources really differ (DeP trained its encoder from scratch)
     key = 'backbone.stem.conv.weight'
     assert not torch.equal(dep[key], ddep[key])
+
+
+def test_spawned_runs_get_the_thread_settings(tmp_path, monkeypatch):
+    log = tmp_path / 'run.log'
+    code = ('import os; print(os.environ["OMP_NUM_THREADS"], '
+            'os.environ["MKL_NUM_THREADS"])')
+    messages = []
+    chain.call([sys.executable, '-c', code], str(log), chain.thread_env(1),
+               messages.append)
+    assert log.read_text().split() == ['1', '1']
+    assert messages[0].startswith('$ OMP_NUM_THREADS=1 ')
+    monkeypatch.setenv('OMP_NUM_THREADS', '3')
+    assert chain.default_threads() == 3
+    monkeypatch.delenv('OMP_NUM_THREADS')
+    assert chain.default_threads() == len(os.sched_getaffinity(0))
+    with pytest.raises(ValueError, match='threads must be >= 1'):
+        chain.thread_env(0)
+    monkeypatch.chdir(REPO)
+    runner = ChainRunner(DDEP, str(tmp_path), '0.1', 0, threads=2)
+    assert runner.env['OMP_NUM_THREADS'] == '2'

@@ -1,0 +1,3 @@
+from .linear_probe import LinearProbeSegmentor
+
+__all__ = ['LinearProbeSegmentor']
