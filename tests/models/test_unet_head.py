@@ -142,3 +142,57 @@ def test_needs_multiple_select():
             in_index=[0, 1],
             input_transform='resize_concat',
             num_classes=3)
+
+
+def test_skip_norm_normalises_every_skip_before_the_concatenation():
+    efficientnet = dict(in_channels=[16, 24, 40, 112, 320],
+                        in_index=[0, 1, 2, 3, 4], width_multiplier=1 / 16,
+                        num_classes=3)
+    plain = UNetHead(**efficientnet)
+    head = UNetHead(skip_norm=True, **efficientnet).train()
+    assert plain.skip_norms is None
+    # one 1x1 conv-BN-ReLU per skip, deep to shallow, widths kept
+    assert [(m.conv.in_channels, m.conv.out_channels, m.conv.kernel_size)
+            for m in head.skip_norms] == [
+                (c, c, (1, 1)) for c in (112, 40, 24, 16)]
+    assert [c[0].conv.in_channels for c in _convs(head)] == \
+        [c[0].conv.in_channels for c in _convs(plain)]
+    # skips at an RMS of ~8 (a linear BN output) enter at the decoder's scale
+    feats = [f * 8 for f in _feats([16, 24, 40, 112, 320],
+                                   [2, 4, 8, 16, 32], (64, 64))]
+    seen = []
+    for m in head.skip_norms:
+        m.register_forward_hook(lambda mod, inp, out: seen.append(out))
+    out = head(feats)
+    assert out.shape == (2, 3, 64, 64)  # denoising: the image resolution
+    for normed in seen:
+        assert normed.min() >= 0  # after the ReLU
+        assert 0.2 < normed.pow(2).mean().sqrt() < 1.2
+
+
+def test_fused_classifier_input_reaches_every_block_at_full_resolution():
+    head = UNetHead(width_multiplier=1 / 32, num_classes=3, fuse_channels=6,
+                    **RESNET).eval()
+    assert head.channels == 6 and head.conv_seg.in_channels == 6
+    assert [m.conv.in_channels for m in head.fuse_projs] == [32, 16, 8, 4, 2]
+    feats = _feats([8, 16, 32, 64], [4, 8, 16, 32], (64, 96))
+    with torch.no_grad():
+        fused = head.forward_features(feats)
+        assert fused.shape == (2, 6, 64, 96)
+        assert head(feats).shape == (2, 3, 64, 96)
+        # the deepest block's projection reaches the classifier directly
+        head.fuse_projs[0].conv.weight.zero_()
+        head.fuse_projs[0].bn.bias.fill_(1.)
+        assert not torch.allclose(head.forward_features(feats), fused)
+    with pytest.raises(ValueError, match='do not pass channels=8'):
+        UNetHead(channels=8, num_classes=3, **RESNET)
+
+
+def test_fused_decoder_still_denoises_at_the_image_resolution():
+    from tests.tiny_denoising import HEAD, tiny_pretrainer
+    model = tiny_pretrainer(decode_head=dict(HEAD, fuse_channels=4))
+    x = torch.randn(2, 3, 32, 32)
+    assert model.predict_target(x, torch.ones(2)).shape == (2, 3, 32, 32)
+    assert model.head.conv.in_channels == 4
+    model.loss(x)['loss_denoise'].backward()
+    assert all(p.grad is not None for p in model.decode_head.parameters())

@@ -7,7 +7,7 @@ next-shallower encoder feature (the skip) and applies two 3x3
 conv-norm-ReLU layers. Default (1x) block widths are
 [1024, 512, 256, 128, 64]; the paper widens them 2x or 3x.
 """
-from typing import Sequence
+from typing import Optional, Sequence
 
 import torch
 from mmcv.cnn import ConvModule
@@ -43,6 +43,15 @@ class UNetHead(BaseDecodeHead):
             fractions such as 1/8 for CPU runs). Defaults to 1.
         bottleneck (bool): First width is a non-upsampling conv (see above).
             Defaults to False.
+        skip_norm (bool): Pass every skip through a 1x1 conv-norm-ReLU
+            before the concatenation, so encoder features whose scale is far
+            from the decoder's (a linear BN output) enter normalised.
+            Defaults to False.
+        fuse_channels (int, optional): If given, the classifier reads the sum
+            of every block's output, each projected to this width (1x1
+            conv-norm-ReLU) and upsampled to the output resolution, instead of
+            the last block alone: a short path from the classifier to the
+            deep, wide blocks, as SegFormer's head has. Defaults to None.
         **kwargs: :class:`BaseDecodeHead` arguments. ``in_channels`` and
             ``in_index`` list the features shallow to deep;
             ``input_transform`` is ``'multiple_select'``; ``channels`` is the
@@ -54,6 +63,8 @@ class UNetHead(BaseDecodeHead):
                  block_widths: Sequence[int] = (1024, 512, 256, 128, 64),
                  width_multiplier: float = 1.,
                  bottleneck: bool = False,
+                 skip_norm: bool = False,
+                 fuse_channels: Optional[int] = None,
                  **kwargs):
         if width_multiplier <= 0:
             raise ValueError(
@@ -62,12 +73,13 @@ class UNetHead(BaseDecodeHead):
             raise ValueError(
                 f'block_widths must be positive ints, got {block_widths}')
         if 'channels' in kwargs:
-            raise ValueError('UNetHead sets channels to its last block width;'
-                             f' do not pass channels={kwargs["channels"]}')
+            raise ValueError('UNetHead sets channels (the last block width, '
+                             'or fuse_channels); do not pass '
+                             f'channels={kwargs["channels"]}')
         widths = [max(1, round(w * width_multiplier)) for w in block_widths]
         kwargs.setdefault('input_transform', 'multiple_select')
         kwargs.setdefault('norm_cfg', dict(type='BN', requires_grad=True))
-        super().__init__(channels=widths[-1], **kwargs)
+        super().__init__(channels=fuse_channels or widths[-1], **kwargs)
         if self.input_transform != 'multiple_select':
             raise ValueError("UNetHead needs input_transform='multiple_select'"
                              f', got {self.input_transform!r}')
@@ -91,6 +103,10 @@ class UNetHead(BaseDecodeHead):
                 f'{list(self.in_channels)}) need at least as many upsampling '
                 f'blocks, got {len(widths)} (block_widths={list(block_widths)}'
                 f', bottleneck={bottleneck})')
+        self.skip_norms = nn.ModuleList(
+            ConvModule(c, c, 1, conv_cfg=self.conv_cfg,
+                       norm_cfg=self.norm_cfg, act_cfg=self.act_cfg)
+            for c in skip_channels) if skip_norm else None
         self.blocks = nn.ModuleList()
         for i, width in enumerate(widths):
             skip_ch = skip_channels[i] if i < len(skip_channels) else 0
@@ -99,6 +115,10 @@ class UNetHead(BaseDecodeHead):
                     ConvModule(in_ch + skip_ch, width, **conv),
                     ConvModule(width, width, **conv)))
             in_ch = width
+        self.fuse_projs = nn.ModuleList(
+            ConvModule(w, fuse_channels, 1, conv_cfg=self.conv_cfg,
+                       norm_cfg=self.norm_cfg, act_cfg=self.act_cfg)
+            for w in widths) if fuse_channels else None
 
     def forward_features(self, inputs: Sequence[Tensor]) -> Tensor:
         """Decoder features before ``cls_seg``, at the output resolution."""
@@ -107,6 +127,7 @@ class UNetHead(BaseDecodeHead):
         if self.bottleneck is not None:
             x = self.bottleneck(x)
         skips = feats[-2::-1]
+        outs = []
         for i, block in enumerate(self.blocks):
             if i < len(skips):
                 x = resize(
@@ -115,7 +136,9 @@ class UNetHead(BaseDecodeHead):
                     mode='bilinear',
                     align_corners=self.align_corners,
                     warning=False)
-                x = torch.cat([x, skips[i]], dim=1)
+                skip = skips[i] if self.skip_norms is None \
+                    else self.skip_norms[i](skips[i])
+                x = torch.cat([x, skip], dim=1)
             else:
                 x = resize(
                     x,
@@ -123,7 +146,13 @@ class UNetHead(BaseDecodeHead):
                     mode='bilinear',
                     align_corners=self.align_corners)
             x = block(x)
-        return x
+            outs.append(x)
+        if self.fuse_projs is None:
+            return x
+        return sum(
+            resize(proj(out), size=x.shape[2:], mode='bilinear',
+                   align_corners=self.align_corners)
+            for proj, out in zip(self.fuse_projs, outs))
 
     def forward(self, inputs: Sequence[Tensor]) -> Tensor:
         """Logits from the backbone's features."""
