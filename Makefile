@@ -4,7 +4,7 @@ VENV ?= $(or $(MMSSL_VENV),.venv)
 PY := $(VENV)/bin/python
 SHARED_CAMVID ?= ../shared/datasets/camvid_segnet
 
-.PHONY: install data demo demo-baseline test
+.PHONY: install data demo demo-baseline study-decoder test
 
 install:
 	MMSSL_VENV=$(VENV) bash scripts/install.sh
@@ -44,6 +44,21 @@ demo-baseline: install data
 	$(PY) tools/label_efficiency.py \
 	  configs/supervised/supervised_effnetlite0-segformerhead_1xb8-400i_camvid-176x240.py \
 	  --fractions 0.1 --seeds 0 --tta --work-dir work_dirs/demo
+
+# Studies (docs/study_protocol.md): run one at a time; every run's val mIoU
+# is kept in docs/results/<study>.csv as it finishes, and a study run again
+# skips its finished runs. The decoder study: the U-Net baseline against the
+# SegFormer head on the same schedule at 10% and 100% of the labels, and the
+# U-Net at 5%, seeds 0, 1, 2 (configs/ddep/README.md, "Decoder").
+UNET_BASELINE := configs/supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py
+study-decoder: install data
+	$(PY) tools/label_efficiency.py \
+	  --baseline configs/supervised/supervised_effnetlite0-segformerhead_1xb8-250i_camvid-176x240.py \
+	  $(UNET_BASELINE) --fractions 0.1 1.0 --seeds 0 1 2 \
+	  --work-dir work_dirs/study_decoder --csv docs/results/decoder_target_camvid.csv
+	$(PY) tools/label_efficiency.py $(UNET_BASELINE) --fractions 0.05 \
+	  --seeds 0 1 2 --work-dir work_dirs/study_decoder_5 \
+	  --csv docs/results/decoder_target_camvid.csv
 
 test: install data
 	$(PY) -m pytest tests

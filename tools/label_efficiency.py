@@ -13,21 +13,22 @@ of every chain is checked before anything trains.
 
 Finished runs (with their final checkpoint and ``done.json``) are skipped
 when the tool is run again; an interrupted one resumes. The results go to
-``results.csv`` (one row per run: config, role, fraction, seed, mIoU),
+``results.csv`` (one row per run: config, role, fraction, seed, mIoU;
+rewritten after every run, and merged into ``--csv`` when given),
 ``results.md`` (mean +- std over seeds; with ``--baseline``, each config's
 difference to the baseline paired by seed, its std and the p-value of a
 paired t-test, * where p < 0.05) and ``miou_vs_fraction.png``.
 """
 import argparse
-import csv
-import math
 import os
 import os.path as osp
-from statistics import mean, stdev
 
 from mmssl_seg.apis import ChainRunner, add_chain_arguments
 from mmssl_seg.datasets.label_fraction import parse_fraction
-from mmssl_seg.utils.paired_test import paired_difference
+from mmssl_seg.utils.study_results import (markdown_table, merge_results,
+                                           plot, read_results, result_keys,
+                                           spread_verdicts, summarise,
+                                           write_results)
 
 
 def parse_args(argv=None):
@@ -53,6 +54,15 @@ def parse_args(argv=None):
     parser.add_argument(
         '--seeds', nargs='+', type=int, default=[0, 1, 2],
         help='seeds: each picks a labelled split and the training seed')
+    parser.add_argument(
+        '--csv',
+        help='also keep the per-run results in this study CSV (e.g. '
+        'docs/results/ddep_camvid.csv), updated after every run: a run of '
+        'the same config, fraction and seed replaces its old row')
+    parser.add_argument(
+        '--spread-from', metavar='CSV',
+        help='a study\'s per-run CSV: say whether each difference to the '
+        'baseline is larger than the seed spread measured there')
     add_chain_arguments(parser, 'work_dirs/label_efficiency')
     args = parser.parse_args(argv)
     for fraction in args.fractions:
@@ -67,103 +77,6 @@ def roles(args):
     out = [(args.baseline, 'baseline')] if args.baseline else []
     return out + [(c, 'method') for c in args.configs] + [
         (c, 'ablation') for c in args.ablations]
-
-
-def summarise(results, keys):
-    """Mean and std over seeds per (config, fraction), in input order; with
-    a baseline run, each other config's paired difference to it."""
-    groups = {}
-    for r in results:
-        groups.setdefault((r['config'], r['fraction']), []).append(r)
-    baseline = {(r['fraction'], r['seed']): r for r in results
-                if r['role'] == 'baseline'}
-    rows = []
-    for (config, fraction), runs in groups.items():
-        row = dict(config=config, role=runs[0]['role'], fraction=fraction,
-                   runs=len(runs))
-        for key in keys:
-            values = [r[key] for r in runs]
-            row[key] = mean(values)
-            row[key + '_std'] = stdev(values) if len(values) > 1 else 0.0
-        paired = [r for r in runs if (fraction, r['seed']) in baseline]
-        if row['role'] != 'baseline' and paired:
-            row['diff'] = paired_difference(
-                [r['miou'] for r in paired],
-                [baseline[fraction, r['seed']]['miou'] for r in paired])
-        rows.append(row)
-    return rows
-
-
-RESULT_COLUMNS = ['config', 'role', 'fraction', 'seed', 'miou']
-
-
-def write_results(results, keys, work_dir):
-    """``results.csv``: one row per run (config, role, fraction, seed,
-    mIoU)."""
-    path = osp.join(work_dir, 'results.csv')
-    with open(path, 'w', newline='') as f:
-        writer = csv.DictWriter(f, fieldnames=RESULT_COLUMNS + keys[1:])
-        writer.writeheader()
-        for r in results:
-            writer.writerow({k: r[k] for k in RESULT_COLUMNS + keys[1:]})
-    return path
-
-
-def write_table(rows, keys, work_dir, alpha=0.05):
-    """``results.md``: mean +- std per config and fraction, and the paired
-    difference to the baseline (* where p < alpha)."""
-    titles = {'miou': 'mIoU', 'miou_tta': 'mIoU (ms+flip)'}
-    with_diff = any('diff' in row for row in rows)
-    head = ['config', 'role', 'label fraction', 'runs'] + [
-        titles[k] for k in keys]
-    if with_diff:
-        head += ['mIoU - baseline (paired)', 'p (paired t-test)']
-    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-    for row in rows:
-        cells = [row['config'], row['role'], row['fraction'],
-                 str(row['runs'])]
-        cells += [f"{row[k]:.2f} +- {row[k + '_std']:.2f}" for k in keys]
-        if with_diff:
-            diff = row.get('diff')
-            if diff is None:
-                cells += ['', '']
-            else:
-                mark = ' *' if diff.significant(alpha) else ''
-                std = '' if math.isnan(diff.std) else f' +- {diff.std:.2f}'
-                p = '-' if math.isnan(diff.p) else f'{diff.p:.3f}'
-                cells += [f'{diff.mean:+.2f}{std}{mark}', p]
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    table = '\n'.join(lines) + '\n'
-    if with_diff:
-        table += (f'\n* the difference is significant at {alpha} (paired '
-                  't-test over seeds; each seed is one labelled split).\n')
-    with open(osp.join(work_dir, 'results.md'), 'w') as f:
-        f.write(table)
-    return table
-
-
-def plot(rows, work_dir):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    from fractions import Fraction
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for config in dict.fromkeys(r['config'] for r in rows):
-        mine = sorted((float(Fraction(r['fraction'])), r) for r in rows
-                      if r['config'] == config)
-        ax.errorbar([x for x, _ in mine], [r['miou'] for _, r in mine],
-                    yerr=[r['miou_std'] for _, r in mine], marker='o',
-                    capsize=3, label=config)
-    ax.set_xscale('log')
-    ax.set_xlabel('label fraction')
-    ax.set_ylabel('val mIoU (%)')
-    ax.grid(True, alpha=.3)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = osp.join(work_dir, 'miou_vs_fraction.png')
-    fig.savefig(path, dpi=120)
-    return path
 
 
 def one_run(runner: ChainRunner, role: str, tta: bool) -> dict:
@@ -192,12 +105,31 @@ def main(argv=None):
         for seed in args.seeds
     ]
     os.makedirs(args.work_dir, exist_ok=True)
-    results = [one_run(runner, role, args.tta) for runner, role in runners]
-    keys = ['miou', 'miou_tta'] if args.tta else ['miou']
-    print(f'per-run results: {write_results(results, keys, args.work_dir)}')
-    rows = summarise(results, keys)
-    print(write_table(rows, keys, args.work_dir))
-    print(f'plot: {plot(rows, args.work_dir)}')
+    results = []
+    for runner, role in runners:
+        results.append(one_run(runner, role, args.tta))
+        save_results(results, args)
+    rows = summarise(results, result_keys(results))
+    table = markdown_table(rows, result_keys(results))
+    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
+        f.write(table)
+    print(table)
+    if args.spread_from:
+        study = read_results(args.spread_from)
+        print('\n'.join(spread_verdicts(rows, study, args.spread_from)))
+    png = osp.join(args.work_dir, 'miou_vs_fraction.png')
+    print(f'plot: {plot(rows, png)}')
+
+
+def save_results(results, args):
+    """After every run: the work dir's ``results.csv`` and, with ``--csv``,
+    the study's CSV, so an interrupted study keeps what it measured."""
+    path = write_results(results, osp.join(args.work_dir, 'results.csv'))
+    if args.csv:
+        old = read_results(args.csv) if osp.isfile(args.csv) else []
+        write_results(merge_results(old, results), args.csv)
+        path += f' and {args.csv}'
+    print(f'per-run results: {path}', flush=True)
 
 
 if __name__ == '__main__':

@@ -3,7 +3,7 @@
     python tools/pseudo_label.py CONFIG CHECKPOINT --out-dir DIR \
         [--fraction 0.1 --seed 0] [--threshold 0.8] \
         [--background-class background --background-threshold 0.97] \
-        [--class-threshold Car=0.9 ...]
+        [--class-threshold Car=0.9 ...] [--class-balanced 0.2]
 
 The unlabelled images are the training images outside the labelled split:
 ``train_dataloader.dataset`` (a ``LabelFractionDataset``) with
@@ -11,8 +11,11 @@ The unlabelled images are the training images outside the labelled split:
 ``--fraction`` / ``--seed``. Each is read with the config's test pipeline
 (its label-loading steps left out) and predicted by the model; a pixel keeps
 its predicted class k where the softmax confidence is >= tau_k, and gets 255
-otherwise (``mmssl_seg.datasets.threshold_pseudo_labels``). Written to
-``DIR``:
+otherwise (``mmssl_seg.datasets.threshold_pseudo_labels``). With
+``--class-balanced P`` each tau_k is lowered where needed so that at least
+the fraction P of the pixels predicted as k is kept, the most confident ones
+(class-balanced self-training, Zou et al., ECCV 2018; a first pass over the
+images measures the confidences). Written to ``DIR``:
 
 - ``labels/<name><seg_map_suffix>``: uint8 label maps at the images'
   original size, classes 0..K-1 and 255;
@@ -39,7 +42,8 @@ from mmengine.utils import ProgressBar
 from mmseg.apis import init_model
 from PIL import Image
 
-from mmssl_seg.datasets import class_thresholds, threshold_pseudo_labels
+from mmssl_seg.datasets import (class_balanced_thresholds, class_thresholds,
+                                confidence_histogram, threshold_pseudo_labels)
 from mmssl_seg.registry import DATASETS
 from mmssl_seg.utils import register_all_modules
 
@@ -71,9 +75,17 @@ def parse_args():
         '--class-threshold', nargs='+', default=[], metavar='CLASS=THR',
         help='thresholds of single classes, by name or index')
     parser.add_argument(
+        '--class-balanced', type=float, metavar='P',
+        help='keep at least the fraction P of each class\'s predicted '
+        'pixels, lowering its threshold where needed (e.g. 0.2)')
+    parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override settings of the config')
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.class_balanced is not None and not 0 < args.class_balanced <= 1:
+        parser.error(f'--class-balanced must be in (0, 1], got '
+                     f'{args.class_balanced}')
+    return args
 
 
 def class_index(spec, classes):
@@ -131,6 +143,16 @@ def label_name(info, base):
     return rel[:-len(base.img_suffix)]
 
 
+def predictions(model, dataset):
+    """Class probabilities (K, H, W) of every image, with a progress bar."""
+    progress = ProgressBar(len(dataset))
+    for idx in range(len(dataset)):
+        with torch.no_grad():
+            result = model.test_step(pseudo_collate([dataset[idx]]))[0]
+        yield result.seg_logits.data.softmax(dim=0)
+        progress.update()
+
+
 def main():
     args = parse_args()
     register_all_modules()
@@ -145,15 +167,16 @@ def main():
     device = 'cuda:0' if torch.cuda.is_available() else 'cpu'
     model = init_model(cfg, args.checkpoint, device)
 
+    if args.class_balanced is not None:
+        histogram = sum(confidence_histogram(probs)
+                        for probs in predictions(model, dataset))
+        tau = class_balanced_thresholds(histogram, args.class_balanced, tau)
+
     label_dir = osp.join(args.out_dir, 'labels')
     names = []
     predicted = np.zeros(len(classes), dtype=np.int64)
     kept = np.zeros(len(classes), dtype=np.int64)
-    progress = ProgressBar(len(dataset))
-    for idx in range(len(dataset)):
-        with torch.no_grad():
-            result = model.test_step(pseudo_collate([dataset[idx]]))[0]
-        probs = result.seg_logits.data.softmax(dim=0)
+    for idx, probs in enumerate(predictions(model, dataset)):
         labels = threshold_pseudo_labels(probs, tau, IGNORE_INDEX)
         labels = labels.cpu().numpy().astype(np.uint8)
         predicted += np.bincount(probs.argmax(0).cpu().numpy().ravel(),
@@ -165,7 +188,6 @@ def main():
         os.makedirs(osp.dirname(path), exist_ok=True)
         Image.fromarray(labels).save(path)
         names.append(name)
-        progress.update()
 
     with open(osp.join(args.out_dir, 'files.txt'), 'w') as f:
         f.write('\n'.join(names) + '\n')
@@ -175,6 +197,7 @@ def main():
         fraction=dataset.fraction,
         seed=dataset.seed,
         num_images=len(names),
+        class_balanced=args.class_balanced,
         thresholds=dict(zip(classes, tau.tolist())),
         predicted_pixels=dict(zip(classes, predicted.tolist())),
         kept_pixels=dict(zip(classes, kept.tolist())),

@@ -16,8 +16,10 @@ from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from mmengine.runner import load_checkpoint
 
-from mmssl_seg.engine.hooks.denoising_visualization_hook import (
-    denoising_grid, preprocessor_mean_std)
+from mmssl_seg.engine.hooks.denoising_visualization_hook import \
+    denoising_grid
+from mmssl_seg.engine.hooks.pretext_visualization_hook import \
+    preprocessor_mean_std
 from mmssl_seg.registry import DATASETS, MODELS
 from mmssl_seg.utils import register_all_modules
 

@@ -154,6 +154,17 @@ def thread_env(threads: int) -> Dict[str, str]:
                 MKL_NUM_THREADS=str(threads))
 
 
+def cap_data_workers(cfg: Config, threads: int) -> None:
+    """At most ``threads`` data workers per loader, so a run started with
+    ``threads`` threads never keeps more processes busy than that (loaders
+    with fewer workers are left alone: the count changes which worker draws
+    which augmentation)."""
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(name)
+        if loader and loader.get('num_workers', 0) > threads:
+            loader.num_workers = threads
+
+
 def split_tag(fraction: str, seed: int) -> str:
     return f"frac{fraction.replace('/', 'over')}_seed{seed}"
 
@@ -225,7 +236,8 @@ class ChainRunner:
         fraction (str) / seed (int): The label split.
         cfg_options (dict): User options for every stage
             (:func:`options_per_stage`).
-        threads (int): CPU threads of every run it starts.
+        threads (int): CPU threads of every run it starts; its data loaders
+            get at most as many workers (:func:`cap_data_workers`).
         probe (bool): Read the last stage out with a linear probe
             (:class:`LinearProbeSegmentor`) instead of fine-tuning it.
         log (callable): Progress messages.
@@ -237,7 +249,8 @@ class ChainRunner:
                  log=print):
         parse_fraction(fraction)
         self.probe = probe
-        self.env = thread_env(threads or default_threads())
+        self.threads = threads or default_threads()
+        self.env = thread_env(self.threads)
         self.chain = read_chain(config)
         self.work_dir = work_dir
         self.fraction, self.seed = str(fraction), int(seed)
@@ -260,6 +273,7 @@ class ChainRunner:
                     'split, so train_dataloader.dataset must be a '
                     f"LabelFractionDataset, got {dataset.get('type')!r}")
             cfg.merge_from_dict(split_options(self.fraction, self.seed))
+        cap_data_workers(cfg, self.threads)
         if self.probe and stage is self.chain[-1]:
             if cfg.model.type != 'EncoderDecoder':
                 raise ValueError(f'{stage.config}: a linear probe reads out '

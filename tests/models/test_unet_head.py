@@ -1,5 +1,6 @@
 import pytest
 import torch
+import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 
 from mmssl_seg.models.decode_heads.unet_head import UNetHead
@@ -186,6 +187,26 @@ def test_fused_classifier_input_reaches_every_block_at_full_resolution():
         assert not torch.allclose(head.forward_features(feats), fused)
     with pytest.raises(ValueError, match='do not pass channels=8'):
         UNetHead(channels=8, num_classes=3, **RESNET)
+
+
+def test_fused_sum_is_the_top_down_pathway():
+    """s_0 = P_0(x_0), s_i = P_i(x_i) + up(s_{i-1}), from the block outputs."""
+    head = UNetHead(width_multiplier=1 / 32, num_classes=3, fuse_channels=5,
+                    **RESNET).eval()
+    outs = []
+    for block in head.blocks:
+        block.register_forward_hook(lambda mod, inp, out: outs.append(out))
+    feats = _feats([8, 16, 32, 64], [4, 8, 16, 32], (48, 80))
+    with torch.no_grad():
+        fused = head.forward_features(feats)
+        expected = head.fuse_projs[0](outs[0])
+        for proj, out in zip(head.fuse_projs[1:], outs[1:]):
+            expected = proj(out) + F.interpolate(
+                expected, size=out.shape[2:], mode='bilinear',
+                align_corners=False)
+    assert [o.shape[2:] for o in outs] == [
+        (3, 5), (6, 10), (12, 20), (24, 40), (48, 80)]
+    torch.testing.assert_close(fused, expected)
 
 
 def test_fused_decoder_still_denoises_at_the_image_resolution():

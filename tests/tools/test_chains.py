@@ -271,3 +271,11 @@ def test_spawned_runs_get_the_thread_settings(tmp_path, monkeypatch):
     monkeypatch.chdir(REPO)
     runner = ChainRunner(DDEP, str(tmp_path), '0.1', 0, threads=2)
     assert runner.env['OMP_NUM_THREADS'] == '2'
+    # data workers never outnumber the threads; fewer are left as configured
+    for threads, workers in ((1, 1), (2, 2), (8, 2)):
+        runner = ChainRunner(DDEP, str(tmp_path), '0.1', 0, threads=threads)
+        for stage in runner.chain:
+            cfg = runner._stage_cfg(stage)
+            assert cfg.train_dataloader.num_workers == workers
+            if 'val_dataloader' in cfg:
+                assert cfg.val_dataloader.num_workers == workers

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from mmssl_seg.utils import study_results
 from tests.conftest import REPO
 from tests.tools.conftest import BASELINE, tiny_run_options
 from tests.tools.test_chains import CRASH_HOOK
@@ -19,16 +20,16 @@ def test_summary_is_mean_and_sample_std_over_seeds(tmp_path):
         dict(config='a', role='method', fraction='0.1', seed=1, miou=44.0),
         dict(config='a', role='method', fraction='1/8', seed=0, miou=50.0),
     ]
-    rows = label_efficiency.summarise(results, ['miou'])
+    rows = study_results.summarise(results, ['miou'])
     assert rows[0] == dict(config='a', role='method', fraction='0.1', runs=2,
                            miou=42.0, miou_std=pytest.approx(2 ** 0.5 * 2))
     assert rows[1]['miou_std'] == 0.0 and rows[1]['runs'] == 1
-    table = label_efficiency.write_table(rows, ['miou'], str(tmp_path))
+    table = study_results.markdown_table(rows, ['miou'])
     assert '| a | method | 0.1 | 2 | 42.00 +- 2.83 |' in table
-    assert osp.isfile(label_efficiency.plot(rows, str(tmp_path)))
+    assert osp.isfile(study_results.plot(rows, str(tmp_path / 'p.png')))
 
 
-def test_paired_difference_to_the_baseline_and_per_run_csv(tmp_path):
+def test_paired_difference_to_the_baseline_and_per_run_csv(tmp_path, tool):
     base = [40., 41., 39.]
     method = [42., 44., 40.]  # paired differences 2, 3, 1: p = 0.074
     strong = [46., 47., 45.5]  # 6, 6, 6.5: t = 37, p = 0.0007
@@ -38,24 +39,69 @@ def test_paired_difference_to_the_baseline_and_per_run_csv(tmp_path):
                                ('s', 'ablation', strong)):
         results += [dict(config=name, role=role, fraction='0.1', seed=seed,
                          miou=v) for seed, v in enumerate(values)]
-    rows = label_efficiency.summarise(results, ['miou'])
+    rows = study_results.summarise(results, ['miou'])
     assert 'diff' not in rows[0]
     assert rows[1]['diff'].mean == 2.0
     assert rows[1]['diff'].p == pytest.approx(0.0741799, abs=1e-6)
-    table = label_efficiency.write_table(rows, ['miou'], str(tmp_path))
+    table = study_results.markdown_table(rows, ['miou'])
     lines = table.splitlines()
     assert lines[0] == ('| config | role | label fraction | runs | mIoU | '
                         'mIoU - baseline (paired) | p (paired t-test) |')
     assert lines[3] == ('| m | method | 0.1 | 3 | 42.00 +- 2.00 | '
                         '+2.00 +- 1.00 | 0.074 |')
     assert lines[4].endswith('| +6.17 +- 0.29 * | 0.001 |')
-    path = label_efficiency.write_results(results, ['miou'], str(tmp_path))
+    path = study_results.write_results(results, str(tmp_path / 'r.csv'))
     with open(path) as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ['config', 'role', 'fraction', 'seed', 'miou']
     assert len(rows) == 9
     assert rows[4] == dict(config='m', role='method', fraction='0.1',
                            seed='1', miou='44.0')
+    # the README table is regenerated from the CSV alone
+    assert study_results.read_results(path) == results
+    out = tool(['python', 'tools/analysis_tools/study_table.py', path])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == table
+
+
+def test_a_difference_is_weighed_against_the_study_seed_spread():
+    study = [dict(config='base', role='baseline', fraction='0.1', seed=s,
+                  miou=v) for s, v in enumerate((40., 42., 44.))]  # std 2
+    runs = [dict(config='base', role='baseline', fraction=f, seed=0,
+                 miou=40.) for f in ('0.1', '1.0')] + [
+        dict(config='m', role='method', fraction='0.1', seed=0, miou=42.5),
+        dict(config='w', role='method', fraction='0.1', seed=0, miou=41.5),
+        dict(config='m', role='method', fraction='1.0', seed=0, miou=45.)]
+    lines = study_results.spread_verdicts(
+        study_results.summarise(runs, ['miou']), study, 'study.csv')
+    assert lines == [
+        'm at 0.1 of the labels: +2.50 mIoU against the baseline; the seed '
+        'spread measured in study.csv (std of the baseline over 3 seeds) is '
+        '2.00: the difference is larger than the seed spread',
+        'w at 0.1 of the labels: +1.50 mIoU against the baseline; the seed '
+        'spread measured in study.csv (std of the baseline over 3 seeds) is '
+        '2.00: the difference is not larger than the seed spread',
+        'm at 1.0 of the labels: +5.00 mIoU against the baseline; study.csv '
+        'has fewer than 2 baseline seeds at this fraction, so no seed spread '
+        'to compare']
+
+
+def test_study_csv_merges_runs_and_names_bad_rows(tmp_path):
+    old = [dict(config='a', role='method', fraction='0.1', seed=s, miou=40.)
+           for s in (0, 1)]
+    new = [dict(config='a', role='method', fraction='0.1', seed=1, miou=41.),
+           dict(config='a', role='method', fraction='1.0', seed=0, miou=50.)]
+    merged = study_results.merge_results(old, new)
+    assert [(r['fraction'], r['seed'], r['miou']) for r in merged] == [
+        ('0.1', 0, 40.), ('0.1', 1, 41.), ('1.0', 0, 50.)]
+    bad = tmp_path / 'bad.csv'
+    bad.write_text('config,role,fraction,seed,miou\n'
+                   'a,method,0.1,0,40.0\na,winner,0.1,1,41.0\n')
+    with pytest.raises(ValueError, match=r"bad.csv, line 3: role 'winner'"):
+        study_results.read_results(str(bad))
+    bad.write_text('config,fraction,seed,miou\na,0.1,0,40.0\n')
+    with pytest.raises(ValueError, match=r"lacks the columns \['role'\]"):
+        study_results.read_results(str(bad))
 
 
 def test_config_without_label_fraction_dataset_is_refused(tmp_path):
@@ -113,9 +159,14 @@ def test_end_to_end_on_real_camvid(camvid_root, tmp_path, tool):
     work = tmp_path / 'le'
     options = [o for o in tiny_run_options(camvid_root, max_iters=2)
                if not o.startswith('train_dataloader.dataset.fraction')]
+    study = tmp_path / 'docs' / 'study.csv'
+    study.parent.mkdir()
+    study.write_text('config,role,fraction,seed,miou\n'
+                     'other,method,0.1,0,1.0\n')
     run = tool(['python', 'tools/label_efficiency.py', BASELINE,
                 '--fractions', '1/30', '0.05', '--seeds', '0', '1',
-                '--work-dir', str(work), '--cfg-options', *options])
+                '--work-dir', str(work), '--csv', str(study),
+                '--cfg-options', *options])
     assert run.returncode == 0, run.stderr[-3000:] + run.stdout[-3000:]
     name = osp.splitext(osp.basename(BASELINE))[0]
     measured = {}
@@ -134,6 +185,12 @@ def test_end_to_end_on_real_camvid(camvid_root, tmp_path, tool):
     for row in rows:
         tag = 'frac1over30' if row['fraction'] == '1/30' else 'frac0.05'
         assert float(row['miou']) == measured[tag, int(row['seed'])]
+    # the study CSV keeps its other runs and gains these, after every run
+    with open(study) as f:
+        assert list(csv.DictReader(f)) == [dict(
+            config='other', role='method', fraction='0.1', seed='0',
+            miou='1.0')] + rows
+    assert run.stdout.count(f'per-run results: {work}') == 4
     mean = (measured['frac0.05', 0] + measured['frac0.05', 1]) / 2
     assert f'| 0.05 | 2 | {mean:.2f} +- ' in (work / 'results.md').read_text()
     assert (work / 'miou_vs_fraction.png').stat().st_size > 1000

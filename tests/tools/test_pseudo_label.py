@@ -9,7 +9,8 @@ import torch
 from mmengine.config import Config
 from PIL import Image
 
-from mmssl_seg.datasets import (class_thresholds, labelled_indices,
+from mmssl_seg.datasets import (class_balanced_thresholds, class_thresholds,
+                                confidence_histogram, labelled_indices,
                                 threshold_pseudo_labels)
 from mmssl_seg.registry import DATASETS, MODELS
 from tests.conftest import REPO
@@ -53,6 +54,35 @@ def test_bad_thresholds_are_refused():
         class_thresholds(3, default=-0.1)
     with pytest.raises(ValueError, match='3 classes need as many'):
         threshold_pseudo_labels(torch.rand(3, 2, 2), torch.full((4, ), .5))
+
+
+def test_class_balanced_thresholds_match_a_slow_reference():
+    gen = torch.Generator().manual_seed(0)
+    logits = torch.randn(4, 30, 40, generator=gen) * 2
+    logits[3] -= 4  # a rare, unsure class
+    probs = logits.softmax(0)
+    ceiling = torch.tensor([0.8, 0.8, 0.3, 0.8])
+    fraction = 0.3
+    tau = class_balanced_thresholds(confidence_histogram(probs), fraction,
+                                    ceiling)
+    confidence, labels = probs.max(0)
+    for k in range(4):
+        # slow: the (ceil(P n))-th highest confidence of class k, to 1e-3
+        mine = confidence[labels == k].sort(descending=True).values
+        nth = mine[int(np.ceil(fraction * len(mine))) - 1].item()
+        assert tau[k].item() == pytest.approx(
+            min(ceiling[k].item(), np.floor(nth * 1000) / 1000), abs=1e-6)
+        kept = (mine >= tau[k]).float().mean().item()
+        assert kept >= fraction
+    assert tau[2] == pytest.approx(0.3)  # the ceiling binds
+    assert tau[3] < 0.8  # the unsure class is kept after all
+    # a class never predicted keeps its ceiling
+    absent = torch.zeros(5, 10)
+    absent[:4] = confidence_histogram(probs, bins=10)
+    assert class_balanced_thresholds(absent, 0.5, torch.full((5, ), .8))[
+        4] == pytest.approx(0.8)
+    with pytest.raises(ValueError, match=r'P must be in \(0, 1\], got 0'):
+        class_balanced_thresholds(absent, 0, torch.full((5, ), .8))
 
 
 def _constant_teacher(path, confidence=0.85):
@@ -120,6 +150,16 @@ def test_pseudo_label_tool_end_to_end(camvid_root, tmp_path, tool):
     assert summary['kept_fraction'] == 0.0
     assert summary['thresholds']['Bicyclist'] == pytest.approx(0.9)
     assert summary['thresholds']['Sky'] == pytest.approx(0.97)
+
+    # class-balanced: the 0.9 threshold drops to the teacher's confidence
+    _, labels, summary = _pseudo_label(
+        tool, camvid_root, ckpt, str(tmp_path / 'balanced'), '--threshold',
+        '0.9', '--class-balanced', '0.5')
+    assert all((label == BICYCLIST).all() for label in labels.values())
+    assert summary['class_balanced'] == 0.5
+    assert summary['thresholds']['Bicyclist'] == pytest.approx(0.85,
+                                                               abs=1e-3)
+    assert summary['thresholds']['Sky'] == pytest.approx(0.9)
 
     # training mixes the labelled split with the pseudo labels unchanged
     cfg = Config.fromfile(PSEUDO)

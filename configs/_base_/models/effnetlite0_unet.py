@@ -2,8 +2,12 @@
 # with DDeP's U-Net decoder over all five feature levels (1/2 ... 1/32). The
 # 1x block widths [1024, 512, 256, 128, 64] are scaled by 1/4 for CPU runs;
 # the fifth block upsamples to full resolution without a skip, as denoising
-# needs. Fine-tuning uses this model; DDeP/DeP pretraining wraps the same
-# backbone and decode_head in a DenoisingPretrainer, so the keys match.
+# needs. The classifier reads every block through a top-down sum at 32
+# channels (fuse_channels), not the thin last block alone: with the last
+# block alone the random decoder learned too slowly to be a sound baseline
+# (configs/ddep/README.md, "Decoder"). Fine-tuning uses this model; DDeP/DeP
+# pretraining wraps the same backbone and decode_head in a
+# DenoisingPretrainer, so the keys match.
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(
     type='SegDataPreProcessor',
@@ -27,6 +31,7 @@ model = dict(
         in_index=[0, 1, 2, 3, 4],
         block_widths=[1024, 512, 256, 128, 64],
         width_multiplier=1 / 4,
+        fuse_channels=32,
         dropout_ratio=0.,
         num_classes=11,
         norm_cfg=norm_cfg,

@@ -1,7 +1,9 @@
 from .base import BaseSegPretrainer
 from .denoising_pretrainer import DenoisingPretrainer
+from .gmml import GMML
 from .pixel_contrast_pretrainer import PixelContrastPretrainer
 
 __all__ = [
-    'BaseSegPretrainer', 'DenoisingPretrainer', 'PixelContrastPretrainer'
+    'BaseSegPretrainer', 'DenoisingPretrainer', 'GMML',
+    'PixelContrastPretrainer'
 ]

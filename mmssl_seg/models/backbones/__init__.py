@@ -1,4 +1,5 @@
 from .efficientnet_lite import EfficientNetLite
 from .transunet_encoder import TransUNetEncoder
+from .vit_sincos import ViTSinCos
 
-__all__ = ['EfficientNetLite', 'TransUNetEncoder']
+__all__ = ['EfficientNetLite', 'TransUNetEncoder', 'ViTSinCos']

@@ -47,11 +47,14 @@ class UNetHead(BaseDecodeHead):
             before the concatenation, so encoder features whose scale is far
             from the decoder's (a linear BN output) enter normalised.
             Defaults to False.
-        fuse_channels (int, optional): If given, the classifier reads the sum
-            of every block's output, each projected to this width (1x1
-            conv-norm-ReLU) and upsampled to the output resolution, instead of
-            the last block alone: a short path from the classifier to the
-            deep, wide blocks, as SegFormer's head has. Defaults to None.
+        fuse_channels (int, optional): If given, the classifier reads a
+            top-down sum of every block's output instead of the last block
+            alone: each output is projected to this width (1x1
+            conv-norm-ReLU) and added to the upsampled sum of the deeper ones,
+            ``s_i = P_i(x_i) + up(s_{i-1})`` (the pathway of a feature pyramid
+            network, Lin et al., arXiv:1612.03144). This gives the classifier a
+            short path to the deep, wide blocks, as SegFormer's head has.
+            Defaults to None.
         **kwargs: :class:`BaseDecodeHead` arguments. ``in_channels`` and
             ``in_index`` list the features shallow to deep;
             ``input_transform`` is ``'multiple_select'``; ``channels`` is the
@@ -127,7 +130,7 @@ class UNetHead(BaseDecodeHead):
         if self.bottleneck is not None:
             x = self.bottleneck(x)
         skips = feats[-2::-1]
-        outs = []
+        fused = None
         for i, block in enumerate(self.blocks):
             if i < len(skips):
                 x = resize(
@@ -146,13 +149,19 @@ class UNetHead(BaseDecodeHead):
                     mode='bilinear',
                     align_corners=self.align_corners)
             x = block(x)
-            outs.append(x)
-        if self.fuse_projs is None:
-            return x
-        return sum(
-            resize(proj(out), size=x.shape[2:], mode='bilinear',
-                   align_corners=self.align_corners)
-            for proj, out in zip(self.fuse_projs, outs))
+            if self.fuse_projs is not None:
+                fused = self._fuse(fused, self.fuse_projs[i](x))
+        return x if self.fuse_projs is None else fused
+
+    def _fuse(self, deeper: Optional[Tensor], projected: Tensor) -> Tensor:
+        """One top-down step: ``s_i = P_i(x_i) + up(s_{i-1})``."""
+        if deeper is None:
+            return projected
+        return projected + resize(
+            deeper,
+            size=projected.shape[2:],
+            mode='bilinear',
+            align_corners=self.align_corners)
 
     def forward(self, inputs: Sequence[Tensor]) -> Tensor:
         """Logits from the backbone's features."""

@@ -1,5 +1,10 @@
 from .denoising_head import DenoisingHead
+from .gmml_contrastive_head import GMMLContrastiveHead
+from .gmml_reconstruction_head import GMMLReconstructionHead
 from .pixel_contrast_head import PixelContrastHead
 from .projection_head import ProjectionHead
 
-__all__ = ['DenoisingHead', 'PixelContrastHead', 'ProjectionHead']
+__all__ = [
+    'DenoisingHead', 'GMMLContrastiveHead', 'GMMLReconstructionHead',
+    'PixelContrastHead', 'ProjectionHead'
+]
