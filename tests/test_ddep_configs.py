@@ -39,6 +39,7 @@ BASELINE = '../supervised/supervised_' + CPU_FT
 DDEP_FT = 'benchmarks/ddep-finetune_' + CPU_FT
 DEP_FT = 'benchmarks/dep-finetune_' + CPU_FT
 ABLATIONS = ('imagetarget', 'additive', 'randgamma')
+LENGTHS = (1600, 6400)  # the pretraining-compute study
 PAPER_PRE = 'ddep_transunet-r50-vitb16-unet{}x_64xb8-100e_in21k-224x224.py'
 CITYSCAPES = ('benchmarks/ddep-finetune_transunet-r50-vitb16-unet2x_8xb1-80k_'
               'cityscapes-1024x1024.py')
@@ -66,6 +67,9 @@ def test_the_config_set_is_complete():
     for a in ABLATIONS:
         expected |= {f'ddep-{a}_{CPU_PRE}',
                      f'benchmarks/ddep-{a}-finetune_{CPU_FT}'}
+    for n in LENGTHS:
+        expected |= {DDEP.replace('400i', f'{n}i'),
+                     f'benchmarks/ddep-{n}i-finetune_{CPU_FT}'}
     assert set(CONFIGS) == expected
     assert set(CAMVID) | set(PAPER) == set(CONFIGS)
 
@@ -128,6 +132,23 @@ def test_ablations_change_one_thing_each():
         assert ft.model == load(DDEP_FT).model
         assert ft.pretrain_stages[0].config.endswith(f'ddep-{a}_{CPU_PRE}')
         assert ft.slots == load(DDEP_FT).slots
+
+
+def test_longer_pretrainings_change_only_the_length():
+    base = load(DDEP)
+    for n in LENGTHS:
+        cfg = load(DDEP.replace('400i', f'{n}i'))
+        assert cfg.model == base.model
+        assert cfg.train_dataloader == base.train_dataloader
+        assert cfg.optim_wrapper == base.optim_wrapper
+        assert cfg.train_cfg.max_iters == n
+        [cosine] = cfg.param_scheduler
+        assert (cosine.T_max, cosine.end, cosine.eta_min) == (n, n, 0.)
+        ft = load(f'benchmarks/ddep-{n}i-finetune_{CPU_FT}')
+        assert ft.model == load(DDEP_FT).model
+        assert ft.pretrain_stages[0].config.endswith(
+            DDEP.replace('400i', f'{n}i'))
+        assert ft.slots == dict(decode_head=f'ddep-{n}i')
 
 
 @pytest.mark.parametrize('name', [c for c in CONFIGS if 'finetune' in c])
