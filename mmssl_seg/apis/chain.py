@@ -24,6 +24,7 @@ checkpoint: a re-run skips finished runs, resumes an interrupted one, and a
 stage that runs again gives every later run a new key, so they run again.
 """
 import argparse
+import copy
 import hashlib
 import json
 import os
@@ -273,7 +274,6 @@ class ChainRunner:
                     'split, so train_dataloader.dataset must be a '
                     f"LabelFractionDataset, got {dataset.get('type')!r}")
             cfg.merge_from_dict(split_options(self.fraction, self.seed))
-        cap_data_workers(cfg, self.threads)
         if self.probe and stage is self.chain[-1]:
             if cfg.model.type != 'EncoderDecoder':
                 raise ValueError(f'{stage.config}: a linear probe reads out '
@@ -305,10 +305,19 @@ class ChainRunner:
         return Run(stage, cfg, key,
                    osp.join(self.work_dir, stage.name, f'{tag}-{key}'))
 
+    def launch_cfg(self, run: Run) -> Config:
+        """The config a run trains with: its own, with at most ``threads``
+        data workers per loader (:func:`cap_data_workers`). The cap is not
+        part of the run's key, so a study resumed with other ``threads``
+        finds its finished runs."""
+        cfg = copy.deepcopy(run.cfg)
+        cap_data_workers(cfg, self.threads)
+        return cfg
+
     def _train(self, run: Run) -> dict:
         os.makedirs(run.work_dir, exist_ok=True)
         config = osp.join(run.work_dir, 'stage_config.py')
-        run.cfg.dump(config)
+        self.launch_cfg(run).dump(config)
         cmd = [sys.executable, osp.join(TOOLS, 'train.py'), config,
                '--work-dir', run.work_dir]
         if osp.isfile(osp.join(run.work_dir, 'last_checkpoint')):

@@ -144,25 +144,34 @@ def _difference_cells(diff, alpha: float) -> List[str]:
 def spread_verdicts(rows: Sequence[dict], study: Sequence[dict],
                     source: str) -> List[str]:
     """For each row with a difference to the baseline: is it larger than the
-    seed spread (the std of the baseline over seeds) that ``study``, the
-    per-run results read from ``source``, measured at the same fraction?"""
+    seed spread that ``study`` (the per-run results read from ``source``)
+    measured at the same fraction? The spread is the larger of the
+    baseline's std over seeds and, where the study has the same config, the
+    std of its paired differences to the baseline over seeds."""
     lines = []
     for row in rows:
         if 'diff' not in row:
             continue
-        base = [r['miou'] for r in study if r['role'] == 'baseline'
-                and r['fraction'] == row['fraction']]
+        same = [r for r in study if r['fraction'] == row['fraction']]
+        base = {r['seed']: r['miou'] for r in same
+                if r['role'] == 'baseline'}
         head = (f"{row['config']} at {row['fraction']} of the labels: "
                 f"{row['diff'].mean:+.2f} mIoU against the baseline")
         if len(base) < 2:
             lines.append(f'{head}; {source} has fewer than 2 baseline seeds '
                          'at this fraction, so no seed spread to compare')
             continue
-        spread = stdev(base)
-        verdict = 'larger' if abs(row['diff'].mean) > spread else \
-            'not larger'
-        lines.append(f'{head}; the seed spread measured in {source} (std of '
-                     f'the baseline over {len(base)} seeds) is {spread:.2f}: '
+        spreads = [(stdev(base.values()),
+                    f'std of the baseline over {len(base)} seeds')]
+        diffs = [r['miou'] - base[r['seed']] for r in same
+                 if r['config'] == row['config'] and r['seed'] in base]
+        if len(diffs) > 1:
+            spreads.append((stdev(diffs), 'std of its paired difference '
+                            f'over {len(diffs)} seeds'))
+        verdict = 'larger' if abs(row['diff'].mean) > max(
+            v for v, _ in spreads) else 'not larger'
+        told = ' and '.join(f'{v:.2f} ({what})' for v, what in spreads)
+        lines.append(f'{head}; seed spread measured in {source}: {told}: '
                      f'the difference is {verdict} than the seed spread')
     return lines
 

@@ -271,11 +271,21 @@ def test_spawned_runs_get_the_thread_settings(tmp_path, monkeypatch):
     monkeypatch.chdir(REPO)
     runner = ChainRunner(DDEP, str(tmp_path), '0.1', 0, threads=2)
     assert runner.env['OMP_NUM_THREADS'] == '2'
-    # data workers never outnumber the threads; fewer are left as configured
+    # data workers never outnumber the threads; fewer are left as configured;
+    # the runs keep their keys (a study resumed with other threads finds them)
+    keys = set()
     for threads, workers in ((1, 1), (2, 2), (8, 2)):
         runner = ChainRunner(DDEP, str(tmp_path), '0.1', 0, threads=threads)
         for stage in runner.chain:
-            cfg = runner._stage_cfg(stage)
+            run = runner._prepare(stage)
+            runner.runs[stage.name] = run
+            keys.add((stage.name, run.key))
+            os.makedirs(run.work_dir, exist_ok=True)  # as if it had run
+            with open(run.done_path, 'w') as f:
+                json.dump(dict(checkpoint=f'{run.work_dir}/iter_1.pth'), f)
+            cfg = runner.launch_cfg(run)
             assert cfg.train_dataloader.num_workers == workers
+            assert run.cfg.train_dataloader.num_workers == 2
             if 'val_dataloader' in cfg:
                 assert cfg.val_dataloader.num_workers == workers
+    assert len(keys) == len(runner.chain)

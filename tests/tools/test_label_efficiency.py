@@ -67,20 +67,24 @@ def test_paired_difference_to_the_baseline_and_per_run_csv(tmp_path, tool):
 def test_a_difference_is_weighed_against_the_study_seed_spread():
     study = [dict(config='base', role='baseline', fraction='0.1', seed=s,
                   miou=v) for s, v in enumerate((40., 42., 44.))]  # std 2
+    # m's paired differences in the study: 1, 2, 6: std 2.65 > 2
+    study += [dict(config='m', role='method', fraction='0.1', seed=s,
+                   miou=v) for s, v in enumerate((41., 44., 50.))]
     runs = [dict(config='base', role='baseline', fraction=f, seed=0,
                  miou=40.) for f in ('0.1', '1.0')] + [
         dict(config='m', role='method', fraction='0.1', seed=0, miou=42.5),
-        dict(config='w', role='method', fraction='0.1', seed=0, miou=41.5),
+        dict(config='w', role='method', fraction='0.1', seed=0, miou=42.5),
         dict(config='m', role='method', fraction='1.0', seed=0, miou=45.)]
     lines = study_results.spread_verdicts(
         study_results.summarise(runs, ['miou']), study, 'study.csv')
     assert lines == [
-        'm at 0.1 of the labels: +2.50 mIoU against the baseline; the seed '
-        'spread measured in study.csv (std of the baseline over 3 seeds) is '
-        '2.00: the difference is larger than the seed spread',
-        'w at 0.1 of the labels: +1.50 mIoU against the baseline; the seed '
-        'spread measured in study.csv (std of the baseline over 3 seeds) is '
-        '2.00: the difference is not larger than the seed spread',
+        'm at 0.1 of the labels: +2.50 mIoU against the baseline; seed '
+        'spread measured in study.csv: 2.00 (std of the baseline over 3 '
+        'seeds) and 2.65 (std of its paired difference over 3 seeds): the '
+        'difference is not larger than the seed spread',
+        'w at 0.1 of the labels: +2.50 mIoU against the baseline; seed '
+        'spread measured in study.csv: 2.00 (std of the baseline over 3 '
+        'seeds): the difference is larger than the seed spread',
         'm at 1.0 of the labels: +5.00 mIoU against the baseline; study.csv '
         'has fewer than 2 baseline seeds at this fraction, so no seed spread '
         'to compare']
