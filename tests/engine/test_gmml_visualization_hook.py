@@ -118,6 +118,9 @@ def test_camvid_config_trains_a_step_and_draws(fake_camvid, tmp_path):
                                      interval=100)]
     cfg.custom_hooks[0].interval = 1
     cfg.work_dir = str(tmp_path)
+    # a visualizer of another test's runner must not be reused (mmengine
+    # keeps one instance per name, with its save_dir)
+    cfg.visualizer.name = f'gmml_vis_{tmp_path.name}'
     cfg.train_cfg.max_iters = 1
     cfg.train_dataloader.update(batch_size=2, num_workers=0,
                                 persistent_workers=False)
