@@ -59,9 +59,12 @@ def labelled_indices(num_samples: int,
 class LabelFractionDataset:
     """A dataset cut to a deterministic labelled subset (or its complement).
 
-    A dataset derived from mmengine's ``BaseDataset`` is cut with its
-    ``get_subset``; others (``ConcatDataset``, plain sequences with
-    ``get_data_info``) are indexed through :attr:`indices`.
+    Samples are read from the full dataset at :attr:`indices`, so any dataset
+    with ``get_data_info`` works (``BaseDataset``, ``ConcatDataset``, plain
+    sequences). mmengine's ``BaseDataset.get_subset`` is not used: its copy
+    shares one ``deepcopy`` memo across all calls (a mutable default
+    argument), so a later subset can receive a stale copy of an unrelated
+    object in place of a pipeline transform once Python reuses a freed id.
 
     Args:
         dataset: the config (or instance) of the full training set.
@@ -98,12 +101,6 @@ class LabelFractionDataset:
         if split == 'unlabelled':
             chosen = sorted(set(range(num_samples)) - set(chosen))
         self.indices = chosen
-        # samples are read from ``_source`` at positions ``_positions``
-        if isinstance(self.dataset, BaseDataset):
-            self._source = self.dataset.get_subset(chosen)
-            self._positions = range(len(chosen))
-        else:
-            self._source, self._positions = self.dataset, chosen
 
     @property
     def metainfo(self) -> dict:
@@ -115,13 +112,13 @@ class LabelFractionDataset:
         return [self.get_data_info(i)['img_path'] for i in range(len(self))]
 
     def get_data_info(self, idx: int) -> dict:
-        return self._source.get_data_info(self._positions[idx])
+        return self.dataset.get_data_info(self.indices[idx])
 
     def full_init(self) -> None:
         self.dataset.full_init()
 
     def __getitem__(self, idx: int):
-        return self._source[self._positions[idx]]
+        return self.dataset[self.indices[idx]]
 
     def __len__(self) -> int:
         return len(self.indices)

@@ -2,6 +2,7 @@ import os.path as osp
 from types import SimpleNamespace
 
 import pytest
+from mmengine.dataset import BaseDataset
 
 from mmssl_seg.datasets import LabelFractionDataset, labelled_indices
 from mmssl_seg.datasets.label_fraction import parse_fraction
@@ -137,3 +138,27 @@ def test_count_while_the_config_sets_fraction_says_how_to_fix_it(tmp_path):
     assert f'fraction={fraction!r}' in message and 'count=2' in message
     assert ('--cfg-options train_dataloader.dataset.fraction=None '
             'train_dataloader.dataset.count=2') in message
+
+
+def test_subset_keeps_its_pipeline_whatever_mmengine_copied_before(tmp_path):
+    """mmengine's ``BaseDataset._copy_without_annotation`` (behind
+    ``get_subset``) shares one deepcopy memo across calls; once a freed
+    object's id is reused by a transform, a copy returns the stale object in
+    its place (seen in CI: "'CamVidDataset' object is not callable"). Here the
+    shared memo is poisoned with the ids of this pipeline's transforms: a
+    subset must still load its samples through the real transforms."""
+    root = write_fake_camvid(str(tmp_path / 'c'), num_images=10, size=(8, 8))
+    cfg = load_run_config(tool_args(BASELINE, f'data_root={root}'))
+    full = DATASETS.build(cfg.train_dataloader.dataset.dataset)
+    shared_memo = BaseDataset._copy_without_annotation.__defaults__[0]
+    poisoned = [id(t) for t in full.pipeline.transforms]
+    shared_memo.update({key: 'stale copy' for key in poisoned})
+    try:
+        subset = LabelFractionDataset(full, fraction=0.5, seed=0)
+        sample = subset[1]
+    finally:
+        for key in poisoned:
+            shared_memo.pop(key, None)
+    assert sample['data_samples'].img_path == subset.files[1]
+    assert subset.files == [full.get_data_info(i)['img_path']
+                            for i in subset.indices]
