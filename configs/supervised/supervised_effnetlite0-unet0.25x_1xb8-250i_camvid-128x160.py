@@ -1,0 +1,14 @@
+# The study baseline of the DDeP study: ImageNet EfficientNet-Lite0 + a random
+# 1/4-width U-Net decoder, fine-tuned by cross-entropy on 10% of CamVid's
+# train labels (change with train_dataloader.dataset.fraction), 128x160 crops,
+# batch 8, 250 iterations, Adam with cosine decay (as DDeP's fine-tuning,
+# Brempong et al., arXiv:2205.11423), val at the end. The 176x240 recipe is
+# the same on larger crops, at 2.3x the cost per step.
+_base_ = [
+    '../_base_/models/effnetlite0_unet.py',
+    '../_base_/datasets/camvid_128x160.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/adam_cosine_finetune_250i.py'
+]
+crop_size = (128, 160)
+model = dict(data_preprocessor=dict(size=crop_size))
+train_dataloader = dict(dataset=dict(fraction=0.1))
