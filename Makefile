@@ -3,9 +3,13 @@
 VENV ?= $(or $(MMSSL_VENV),.venv)
 PY := $(VENV)/bin/python
 SHARED_CAMVID ?= ../shared/datasets/camvid_segnet
-UNET_BASELINE := configs/supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py
+UNET_BASELINE := configs/supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
+DDEP_FT := configs/ddep/benchmarks/ddep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
+DDEP_BENCH := configs/ddep/benchmarks
+STUDY := $(PY) tools/label_efficiency.py --work-dir work_dirs/studies
 
-.PHONY: install data demo demo-baseline study-decoder test
+.PHONY: install data demo demo-baseline study-decoder study-ddep \
+	study-ddep-ablations study-ddep-compute test
 
 install:
 	MMSSL_VENV=$(VENV) bash scripts/install.sh
@@ -34,13 +38,12 @@ data:
 # fine-tune it and the random-decoder baseline on 10% of the labels (seed 0),
 # print both val mIoUs side by side and say whether their difference is
 # larger than the seed spread measured in the DDeP study
-# (docs/results/ddep_camvid.csv). Each fine-tuning took about 6 minutes on 2
-# cores in that study.
+# (docs/results/ddep_camvid.csv). Each fine-tuning took about 3.4 minutes on
+# 2 cores in that study.
 demo: install data
 	$(PY) tools/label_efficiency.py \
 	  --baseline $(UNET_BASELINE) \
-	  configs/ddep/benchmarks/ddep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py \
-	  --fractions 0.1 --seeds 0 --work-dir work_dirs/demo_ddep \
+	  $(DDEP_FT) --fractions 0.1 --seeds 0 --work-dir work_dirs/demo_ddep \
 	  --spread-from docs/results/ddep_camvid.csv
 
 # The supervised baseline (SegFormer head) at 10% of the labels, val mIoU
@@ -52,17 +55,36 @@ demo-baseline: install data
 
 # Studies (docs/study_protocol.md): run one at a time; every run's val mIoU
 # is kept in docs/results/<study>.csv as it finishes, and a study run again
-# skips its finished runs. The decoder study: the U-Net baseline against the
-# SegFormer head on the same schedule at 10% and 100% of the labels, and the
-# U-Net at 5%, seeds 0, 1, 2 (configs/ddep/README.md, "Decoder").
+# skips its finished runs. They share work_dirs/studies, so a run that two
+# studies need (the U-Net baseline) trains once.
+# The decoder study: the U-Net baseline against the SegFormer head on the
+# same schedule at 10% and 100% of the labels, and the U-Net at 5%.
 study-decoder: install data
-	$(PY) tools/label_efficiency.py \
-	  --baseline configs/supervised/supervised_effnetlite0-segformerhead_1xb8-250i_camvid-176x240.py \
-	  $(UNET_BASELINE) --fractions 0.1 1.0 --seeds 0 1 2 \
-	  --work-dir work_dirs/study_decoder --csv docs/results/decoder_target_camvid.csv
-	$(PY) tools/label_efficiency.py $(UNET_BASELINE) --fractions 0.05 \
-	  --seeds 0 1 2 --work-dir work_dirs/study_decoder_5 \
-	  --csv docs/results/decoder_target_camvid.csv
+	$(STUDY) --fractions 0.1 1.0 --csv docs/results/decoder_target_camvid_128x160.csv \
+	  --baseline configs/supervised/supervised_effnetlite0-segformerhead_1xb8-250i_camvid-128x160.py \
+	  $(UNET_BASELINE)
+	$(STUDY) --fractions 0.05 --csv docs/results/decoder_target_camvid_128x160.csv \
+	  $(UNET_BASELINE)
+
+# The DDeP study: random decoder / DDeP / DeP at 5, 10 and 100% of the labels.
+study-ddep: install data
+	$(STUDY) --csv docs/results/ddep_camvid.csv --baseline $(UNET_BASELINE) \
+	  $(DDEP_FT) $(DDEP_BENCH)/dep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
+
+# Its ablations at 10%: the clean image as target, additive noise, random gamma.
+study-ddep-ablations: install data
+	$(STUDY) --fractions 0.1 --csv docs/results/ddep_camvid.csv \
+	  --baseline $(UNET_BASELINE) --ablations \
+	  $(DDEP_BENCH)/ddep-imagetarget-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py \
+	  $(DDEP_BENCH)/ddep-additive-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py \
+	  $(DDEP_BENCH)/ddep-randgamma-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
+
+# DDeP's pretraining compute at 10%: 400, 1600 and 6400 iterations.
+study-ddep-compute: install data
+	$(STUDY) --fractions 0.1 --csv docs/results/ddep_compute_camvid.csv \
+	  --baseline $(UNET_BASELINE) $(DDEP_FT) \
+	  $(DDEP_BENCH)/ddep-1600i-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py \
+	  $(DDEP_BENCH)/ddep-6400i-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
 
 test: install data
 	$(PY) -m pytest tests

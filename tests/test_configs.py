@@ -31,7 +31,8 @@ def test_config_parses_and_builds_its_model(path):
 
 
 @pytest.mark.parametrize(
-    'name', ['camvid', 'cityscapes', 'ade20k', 'pascal_context', 'pascal_voc12'])
+    'name', ['camvid', 'camvid_128x160', 'cityscapes', 'ade20k',
+             'pascal_context', 'pascal_voc12'])
 def test_dataset_config_has_multiscale_flip_tta_and_label_fractions(name):
     cfg = Config.fromfile(
         osp.join(REPO, 'configs', '_base_', 'datasets', f'{name}.py'))
@@ -43,6 +44,29 @@ def test_dataset_config_has_multiscale_flip_tta_and_label_fractions(name):
                                    abs=0.01)
     train = cfg.train_dataloader.dataset
     assert train.type == 'LabelFractionDataset' and train.fraction == 1.0
+
+
+@pytest.mark.parametrize('head', ['unet0.25x', 'segformerhead'])
+def test_study_recipe_is_the_176x240_one_on_smaller_crops(head):
+    """The 128x160 study configs change the crop (pipeline and
+    preprocessor) and nothing else: model, schedule, data, evaluation."""
+    name = 'supervised_effnetlite0-{}_1xb8-250i_camvid-{}.py'
+    small, large = (
+        Config.fromfile(
+            osp.join(REPO, 'configs', 'supervised', name.format(head, crop)))
+        for crop in ('128x160', '176x240'))
+    crops, rest = [], []
+    for cfg in (small, large):
+        cfg = cfg.to_dict()
+        pipeline = cfg['train_dataloader']['dataset']['dataset']['pipeline']
+        [crop] = [t for t in pipeline if t['type'] == 'RandomCrop']
+        preprocessor = cfg['model']['data_preprocessor']
+        crops.append((crop.pop('crop_size'), preprocessor.pop('size')))
+        for key in ('crop_size', 'train_pipeline'):
+            cfg.pop(key)
+        rest.append(cfg)
+    assert crops == [((128, 160), (128, 160)), ((176, 240), (176, 240))]
+    assert rest[0] == rest[1]
 
 
 def test_default_hooks_live_in_the_runtime_base():

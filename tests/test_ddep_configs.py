@@ -32,7 +32,7 @@ CAMVID = [c for c in CONFIGS if 'camvid' in c]
 PAPER = [c for c in CONFIGS if 'camvid' not in c]
 
 CPU_PRE = 'effnetlite0-unet0.25x_1xb8-400i_camvid-128x128.py'
-CPU_FT = 'effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py'
+CPU_FT = 'effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py'
 DDEP = 'ddep_' + CPU_PRE
 DEP = 'dep_' + CPU_PRE
 BASELINE = '../supervised/supervised_' + CPU_FT

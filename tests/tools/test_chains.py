@@ -13,7 +13,7 @@ from mmssl_seg.registry import MODELS
 from tests.conftest import REPO
 
 DDEP = ('configs/ddep/benchmarks/ddep-finetune_effnetlite0-unet0.25x_'
-        '1xb8-250i_camvid-176x240.py')
+        '1xb8-250i_camvid-128x160.py')
 CONTRAST = ('configs/pixel_contrast/benchmarks/pixelcontrast-single-finetune_'
             'effnetlite0-deeplabv3plus_1xb8-200i_camvid-176x240.py')
 THREE_STAGES = ('configs/chains/ddep-pixelcontrast-finetune_effnetlite0-'

@@ -1,5 +1,5 @@
 # Fine-tuning from the DDeP ablation ddep-imagetarget_*.py (see its docstring).
-_base_ = ['./ddep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py']
+_base_ = ['./ddep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py']
 pretrain_stages = [
     dict(
         name='ddep',

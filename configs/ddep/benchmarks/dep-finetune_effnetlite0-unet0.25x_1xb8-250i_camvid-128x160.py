@@ -2,7 +2,7 @@
 # denoising-trained from random weights), so the ImageNet weights are not
 # loaded first (the slots would replace them anyway).
 _base_ = [
-    '../../supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py'
+    '../../supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py'
 ]
 model = dict(backbone=dict(pretrained=False))
 pretrain_stages = [

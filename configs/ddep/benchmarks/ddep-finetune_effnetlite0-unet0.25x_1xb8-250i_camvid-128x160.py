@@ -3,7 +3,7 @@
 # is the baseline's ImageNet one, the classifier conv_seg is new). The stage
 # runs once for all label splits (tools/run_chain.py, label_efficiency.py).
 _base_ = [
-    '../../supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py'
+    '../../supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py'
 ]
 pretrain_stages = [
     dict(

@@ -1,7 +1,7 @@
 # DDeP fine-tuning from the 1600-iteration pretraining (the pretraining-compute
 # study, README "Pretraining compute"): ddep-finetune_*.py with a longer
 # denoising stage.
-_base_ = ['./ddep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py']
+_base_ = ['./ddep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py']
 pretrain_stages = [
     dict(
         name='ddep-1600i',
