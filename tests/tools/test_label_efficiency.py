@@ -1,6 +1,8 @@
 import csv
 import json
 import os.path as osp
+import shlex
+import subprocess
 import sys
 
 import pytest
@@ -203,3 +205,29 @@ def test_end_to_end_on_real_camvid(camvid_root, tmp_path, tool):
                   '--fractions', '1/30', '0.05', '--seeds', '0', '1',
                   '--work-dir', str(work), '--cfg-options', *options])
     assert again.returncode == 0 and '$ ' not in again.stdout
+
+
+STUDY_TARGETS = ('demo', 'demo-baseline', 'study-decoder', 'study-ddep',
+                 'study-ddep-ablations', 'study-ddep-compute')
+
+
+@pytest.mark.parametrize('target', STUDY_TARGETS)
+def test_make_study_targets_name_existing_configs(target):
+    """Each study target's commands parse, name configs that exist and keep
+    their per-run results under docs/results/ (a renamed config breaks
+    this test, not a study two hours in)."""
+    run = subprocess.run(['make', '-n', '-C', REPO, target, 'PY=python'],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    commands = [shlex.split(line.replace('\\\n', ' '))
+                for line in run.stdout.replace('\\\n', ' ').splitlines()
+                if 'tools/label_efficiency.py' in line]
+    assert commands, run.stdout
+    for cmd in commands:
+        args = label_efficiency.parse_args(
+            cmd[cmd.index('tools/label_efficiency.py') + 1:])
+        configs = args.configs + args.ablations + [args.baseline or '']
+        for config in filter(None, configs):
+            assert osp.isfile(osp.join(REPO, config)), config
+        if target.startswith('study-'):
+            assert args.csv.startswith('docs/results/'), args.csv
