@@ -9,7 +9,8 @@ DDEP_BENCH := configs/ddep/benchmarks
 STUDY := $(PY) tools/label_efficiency.py --work-dir work_dirs/studies
 
 .PHONY: install data demo demo-baseline study-decoder study-ddep \
-	study-ddep-ablations study-ddep-compute test
+	study-ddep-ablations study-ddep-compute study-pixel-contrast \
+	study-pixel-contrast-batch test
 
 install:
 	MMSSL_VENV=$(VENV) bash scripts/install.sh
@@ -85,6 +86,19 @@ study-ddep-compute: install data
 	  --baseline $(UNET_BASELINE) $(DDEP_FT) \
 	  $(DDEP_BENCH)/ddep-1600i-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py \
 	  $(DDEP_BENCH)/ddep-6400i-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
+
+# The pixel-contrast study on the same sound U-Net baseline: CE only vs
+# label-based pixel contrast (single-image loss) then CE, at 5, 10 and 100%;
+# stage 1 uses the labels, so it runs for every split.
+PC_FT := configs/pixel_contrast/benchmarks/pixelcontrast-%-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
+study-pixel-contrast: install data
+	$(STUDY) --csv docs/results/pixel_contrast_camvid.csv \
+	  --baseline $(UNET_BASELINE) $(subst %,single,$(PC_FT))
+
+# Its batch variant (one loss over the pixels of the whole batch) at 10%.
+study-pixel-contrast-batch: install data
+	$(STUDY) --fractions 0.1 --csv docs/results/pixel_contrast_camvid.csv \
+	  --baseline $(UNET_BASELINE) --ablations $(subst %,batch,$(PC_FT))
 
 test: install data
 	$(PY) -m pytest tests

@@ -23,6 +23,16 @@ STAGE1 = {
         '1xb8-200i_camvid-176x240.py')
     for mode in ('single', 'batch')
 }
+# the study on the sound U-Net baseline
+UNET_STAGE1 = {
+    mode: osp.join(
+        CONFIGS, f'pixelcontrast-{mode}_effnetlite0-unet0.25x_'
+        '1xb8-250i_camvid-128x160.py')
+    for mode in ('single', 'batch')
+}
+UNET_BASELINE = osp.join(
+    REPO, 'configs', 'supervised',
+    'supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py')
 STAGE2 = osp.join(
     CONFIGS, 'benchmarks', 'pixelcontrast-single-finetune_effnetlite0-'
     'deeplabv3plus_1xb8-200i_camvid-176x240.py')
@@ -163,9 +173,10 @@ def test_optional_cross_entropy_trains_the_classifier():
     assert model.decode_head.conv_seg.weight.grad.abs().sum() > 0
 
 
-@pytest.mark.parametrize('mode', ['single', 'batch'])
-def test_stage1_config_trains_on_real_camvid_images(camvid_root, mode):
-    cfg = Config.fromfile(STAGE1[mode])
+@pytest.mark.parametrize('mode,path', [
+    *STAGE1.items(), *UNET_STAGE1.items()])
+def test_stage1_config_trains_on_real_camvid_images(camvid_root, mode, path):
+    cfg = Config.fromfile(path)
     dataset_cfg = cfg.train_dataloader.dataset
     dataset_cfg.dataset.data_root = camvid_root
     dataset = DATASETS.build(dataset_cfg)
@@ -216,3 +227,33 @@ def test_stage2_takes_the_slots_of_stage1_and_not_its_head(tmp_path):
     for key, value in stage2.items():
         if 'conv_seg' not in key:
             assert torch.equal(value, stage1[key]), key
+
+
+@pytest.mark.parametrize('mode', ['single', 'batch'])
+def test_unet_study_is_the_baseline_with_a_stage1_of_the_same_network(mode):
+    """The fine-tuning is the CE-only baseline's config plus its stage;
+    stage 1 trains the baseline's backbone and decoder on its data and
+    schedule, and contrasts features at 1/8 of the crop."""
+    stage2 = Config.fromfile(osp.join(
+        CONFIGS, 'benchmarks', f'pixelcontrast-{mode}-finetune_'
+        'effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py'))
+    baseline = Config.fromfile(UNET_BASELINE).to_dict()
+    [stage] = stage2.pretrain_stages
+    assert stage.per_split and osp.join(REPO, stage.config) == \
+        UNET_STAGE1[mode]
+    assert dict(stage2.slots) == dict(backbone='contrast',
+                                      decode_head='contrast')
+    rest = stage2.to_dict()
+    for key in ('pretrain_stages', 'slots'):
+        rest.pop(key)
+    assert rest == baseline
+    stage1 = Config.fromfile(UNET_STAGE1[mode])
+    for slot in ('backbone', 'decode_head', 'data_preprocessor'):
+        assert stage1.model[slot] == baseline['model'][slot], slot
+    for key in ('train_dataloader', 'optim_wrapper', 'param_scheduler',
+                'train_cfg'):
+        assert stage1.to_dict()[key] == baseline[key], key
+    crop = stage1.model.data_preprocessor.size
+    loss = stage1.model.head.loss
+    assert (loss.mode, tuple(loss.feat_size)) == (
+        mode, (crop[0] // 8, crop[1] // 8))

@@ -208,7 +208,8 @@ def test_end_to_end_on_real_camvid(camvid_root, tmp_path, tool):
 
 
 STUDY_TARGETS = ('demo', 'demo-baseline', 'study-decoder', 'study-ddep',
-                 'study-ddep-ablations', 'study-ddep-compute')
+                 'study-ddep-ablations', 'study-ddep-compute',
+                 'study-pixel-contrast', 'study-pixel-contrast-batch')
 
 
 @pytest.mark.parametrize('target', STUDY_TARGETS)

@@ -108,7 +108,7 @@ def test_interrupted_run_resumes_to_the_same_weights(camvid_root, tmp_path,
 
 
 def test_two_process_distributed_training_and_testing(camvid_root, tmp_path,
-                                                     tool):
+                                                      tool):
     work = str(tmp_path / 'dist')
     env = {'OMP_NUM_THREADS': '1', 'PYTHON': sys.executable,
            'PORT': '29517'}
