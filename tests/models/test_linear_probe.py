@@ -61,7 +61,7 @@ def test_chain_runner_reads_out_the_last_stage_with_the_probe(
         tmp_path, monkeypatch):
     monkeypatch.chdir(REPO)
     config = ('configs/ddep/benchmarks/ddep-finetune_effnetlite0-unet0.25x_'
-              '1xb8-250i_camvid-176x240.py')
+              '1xb8-250i_camvid-128x160.py')
     runner = ChainRunner(config, str(tmp_path), '0.1', 0, probe=True)
     assert runner._stage_cfg(runner.chain[-1]).model.type == \
         'LinearProbeSegmentor'
