@@ -1,9 +1,8 @@
-# Stage 2 of the pixel-contrast study: the U-Net baseline's cross-entropy
-# fine-tuning (the same config, lr and schedule) with encoder and decoder from
-# the batch stage 1 of the same label split (its projection head stays behind).
-# Stage 1 uses the labels, so it runs for every split (per_split=True).
+# Stage 2 of the pixel-contrast study after the batch stage 1: the single
+# variant's fine-tuning with its stage 1 swapped.
 _base_ = [
-    '../../supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py'
+    './pixelcontrast-single-finetune_effnetlite0-unet0.25x_1xb8-250i_'
+    'camvid-128x160.py'
 ]
 pretrain_stages = [
     dict(
@@ -12,4 +11,3 @@ pretrain_stages = [
         'pixelcontrast-batch_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py',
         per_split=True)
 ]
-slots = dict(backbone='contrast', decode_head='contrast')
