@@ -1,7 +1,9 @@
 """Deterministic labelled subsets of a training set, for label-efficiency runs."""
 import math
+import os.path as osp
+import re
 from fractions import Fraction
-from typing import List, Optional, Union
+from typing import List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -30,12 +32,16 @@ def parse_fraction(fraction: Union[float, int, str]) -> float:
 def labelled_indices(num_samples: int,
                      fraction: Union[float, str, None] = None,
                      count: Optional[int] = None,
-                     seed: int = 0) -> List[int]:
+                     seed: int = 0,
+                     groups: Optional[Sequence] = None) -> List[int]:
     """Indices of the labelled subset, sorted.
 
     One seed fixes one random order of all samples; a subset is a prefix of
     that order of ``max(1, round(fraction * num_samples))`` (or ``count``)
     samples, so subsets of one seed are nested: 1% within 5% within 10% ...
+
+    With ``groups`` (a stratum per sample, e.g. its video sequence) the order
+    is stratified: see :func:`stratified_order`.
     """
     if fraction is None and count is None:
         raise ValueError('give exactly one of fraction and count, got neither')
@@ -51,8 +57,37 @@ def labelled_indices(num_samples: int,
     elif not 1 <= count <= num_samples:
         raise ValueError(f'label count must be in [1, {num_samples}] for '
                          f'this dataset, got {count}')
-    order = np.random.default_rng(seed).permutation(num_samples)
+    rng = np.random.default_rng(seed)
+    if groups is None:
+        order = rng.permutation(num_samples)
+    else:
+        if len(groups) != num_samples:
+            raise ValueError(f'got {len(groups)} groups for {num_samples} '
+                             'samples')
+        order = stratified_order(groups, rng)
     return sorted(order[:count].tolist())
+
+
+def stratified_order(groups: Sequence,
+                     rng: np.random.Generator) -> np.ndarray:
+    r"""A random order of samples whose every prefix samples each group in
+    proportion to its size (systematic stratified sampling).
+
+    Group :math:`g` of :math:`n_g` samples is shuffled and gets a random
+    offset :math:`o_g \sim U[0, 1)`; its :math:`j`-th sample gets the key
+    :math:`k = (j + o_g) / n_g` and the order sorts all samples by key. A
+    prefix ending at key :math:`t` holds :math:`\lceil t n_g - o_g \rceil`
+    samples of group :math:`g`, i.e. its proportional share :math:`t n_g`
+    rounded up or down, and prefixes stay nested.
+    """
+    groups = np.asarray(groups)
+    keys = np.empty(len(groups))
+    for group in sorted(set(groups.tolist())):
+        members = np.flatnonzero(groups == group)
+        members = members[rng.permutation(len(members))]
+        keys[members] = (np.arange(len(members)) + rng.random()) / len(
+            members)
+    return np.argsort(keys, kind='stable')
 
 
 @DATASETS.register_module()
@@ -75,6 +110,10 @@ class LabelFractionDataset:
             ``--cfg-options train_dataloader.dataset.fraction=None
             train_dataloader.dataset.count=20``.
         seed: picks the subset; subsets of one seed are nested.
+        stratify_by: a regular expression; its match in each image's file
+            name names the sample's stratum (e.g. ``'^[^_]+'``, the video
+            sequence of a CamVid frame), and every subset then holds each
+            stratum in proportion to its size. ``None`` samples uniformly.
         split: ``'labelled'`` for the subset, ``'unlabelled'`` for the rest
             (e.g. the images to pseudo-label).
 
@@ -88,7 +127,8 @@ class LabelFractionDataset:
                  fraction: Union[float, str, None] = None,
                  count: Optional[int] = None,
                  seed: int = 0,
-                 split: str = 'labelled'):
+                 split: str = 'labelled',
+                 stratify_by: Optional[str] = None):
         if split not in ('labelled', 'unlabelled'):
             raise ValueError(f"split must be 'labelled' or 'unlabelled', "
                              f'got {split!r}')
@@ -96,11 +136,26 @@ class LabelFractionDataset:
             dataset, dict) else dataset
         self.fraction, self.count, self.seed, self.split = (fraction, count,
                                                             seed, split)
+        self.stratify_by = stratify_by
         num_samples = len(self.dataset)
-        chosen = labelled_indices(num_samples, fraction, count, seed)
+        groups = None if stratify_by is None else self._strata(stratify_by)
+        chosen = labelled_indices(num_samples, fraction, count, seed, groups)
         if split == 'unlabelled':
             chosen = sorted(set(range(num_samples)) - set(chosen))
         self.indices = chosen
+
+    def _strata(self, pattern: str) -> List[str]:
+        """The stratum of every sample of :attr:`dataset`: ``pattern``'s
+        match in its image's file name."""
+        strata = []
+        for idx in range(len(self.dataset)):
+            name = osp.basename(self.dataset.get_data_info(idx)['img_path'])
+            match = re.search(pattern, name)
+            if match is None:
+                raise ValueError(f'stratify_by={pattern!r} does not match '
+                                 f'the image file name {name!r}')
+            strata.append(match.group(0))
+        return strata
 
     @property
     def metainfo(self) -> dict:
@@ -126,4 +181,5 @@ class LabelFractionDataset:
     def __repr__(self) -> str:
         return (f'{type(self).__name__}({self.split}: {len(self)} of '
                 f'{len(self.dataset)} samples, fraction={self.fraction!r}, '
-                f'count={self.count!r}, seed={self.seed})')
+                f'count={self.count!r}, seed={self.seed}, '
+                f'stratify_by={self.stratify_by!r})')
