@@ -1,7 +1,8 @@
 from .nt_xent_loss import NTXentLoss, moco_infonce, nt_xent
 from .pixel_contrast_loss import PixelContrastLoss, pixel_contrast_loss
+from .unigrad_loss import UniGradLoss, unigrad
 
 __all__ = [
-    'NTXentLoss', 'PixelContrastLoss', 'moco_infonce', 'nt_xent',
-    'pixel_contrast_loss'
+    'NTXentLoss', 'PixelContrastLoss', 'UniGradLoss', 'moco_infonce',
+    'nt_xent', 'pixel_contrast_loss', 'unigrad'
 ]
