@@ -10,7 +10,7 @@ STUDY := $(PY) tools/label_efficiency.py --work-dir work_dirs/studies
 
 .PHONY: install data demo demo-baseline study-decoder study-ddep \
 	study-ddep-ablations study-ddep-compute study-pixel-contrast \
-	study-pixel-contrast-batch test
+	study-pixel-contrast-batch study-pixel-contrast-pseudo test
 
 install:
 	MMSSL_VENV=$(VENV) bash scripts/install.sh
@@ -99,6 +99,16 @@ study-pixel-contrast: install data
 study-pixel-contrast-batch: install data
 	$(STUDY) --fractions 0.1 --csv docs/results/pixel_contrast_camvid.csv \
 	  --baseline $(UNET_BASELINE) --ablations $(subst %,batch,$(PC_FT))
+
+# Self-training at 10%: the single-image study's fine-tuned model (reused
+# when study-pixel-contrast ran) pseudo-labels the other train images, at
+# the paper's threshold 0.8 and with class-balanced thresholds; CE
+# fine-tuning from stage 1 on the split plus those images.
+PC_PSEUDO := configs/pixel_contrast/benchmarks/pixelcontrast-single-finetune-pseudo%_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
+study-pixel-contrast-pseudo: install data
+	$(STUDY) --fractions 0.1 --csv docs/results/pixel_contrast_camvid.csv \
+	  --baseline $(UNET_BASELINE) --ablations $(subst %,,$(PC_PSEUDO)) \
+	  $(subst %,-classbalanced,$(PC_PSEUDO))
 
 test: install data
 	$(PY) -m pytest tests

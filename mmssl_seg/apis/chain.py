@@ -17,6 +17,20 @@ for every label split (it uses the split's labels); otherwise it runs once
 and every split shares it. Slots move through checked ``Pretrained`` inits
 (:class:`CheckedPretrainedInit`) in the receiving model's ``init_cfg``.
 
+Self-training: a per-split stage with ``pseudo_labels=dict(threshold=0.8)``
+(options of ``tools/pseudo_label.py``: ``threshold``, ``class_balanced``,
+``background_class``, ``background_threshold``, ``class_threshold`` as a
+dict) pseudo-labels the split's unlabelled images with its final model, and
+a later stage with ``pseudo_labels_from=NAME`` (the fine-tuning: a
+top-level ``pseudo_labels_from``) trains on the labelled split plus those
+images (:func:`add_pseudo_labels`)::
+
+    pretrain_stages = [
+        dict(name='teacher', config='configs/supervised/....py',
+             per_split=True, pseudo_labels=dict(threshold=0.8)),
+    ]
+    pseudo_labels_from = 'teacher'
+
 Every run (stage or fine-tuning) is keyed by a hash of its resolved config
 and of the runs it starts from, and lives in ``<work_dir>/<name>/<tag>-<key>``.
 It counts as finished only when it wrote ``done.json`` after its final
@@ -45,6 +59,8 @@ TOOLS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
                  'tools')
 SLOT_NAMES = ('backbone', 'neck', 'decode_head', 'auxiliary_head')
 DONE = 'done.json'
+PSEUDO_LABEL_OPTIONS = ('threshold', 'class_balanced', 'background_class',
+                        'background_threshold', 'class_threshold')
 
 
 @dataclass
@@ -54,6 +70,8 @@ class Stage:
     config: str
     per_split: bool = False
     slots: Dict[str, Tuple[str, str]] = field(default_factory=dict)
+    pseudo_labels: Optional[dict] = None
+    pseudo_labels_from: Optional[str] = None
 
 
 def _read_slots(slots: dict, where: str, earlier: Dict[str, Stage]):
@@ -82,10 +100,12 @@ def read_chain(config: str) -> List[Stage]:
     stages: Dict[str, Stage] = {}
     for i, item in enumerate(cfg.get('pretrain_stages', None) or []):
         where = f'{config}: pretrain_stages[{i}]'
-        unknown = set(item) - {'name', 'config', 'per_split', 'slots'}
+        unknown = set(item) - {'name', 'config', 'per_split', 'slots',
+                               'pseudo_labels', 'pseudo_labels_from'}
         if unknown or 'name' not in item or 'config' not in item:
             raise ValueError(f'{where} needs name and config (optional '
-                             f'per_split, slots), got keys {sorted(item)}')
+                             'per_split, slots, pseudo_labels, '
+                             f'pseudo_labels_from), got keys {sorted(item)}')
         if item['name'] in stages:
             raise ValueError(f"{where}: stage name {item['name']!r} is "
                              'used twice')
@@ -94,11 +114,17 @@ def read_chain(config: str) -> List[Stage]:
                 f"{where}: stage config not found: {item['config']}")
         stage = Stage(item['name'], item['config'],
                       bool(item.get('per_split', False)),
-                      _read_slots(item.get('slots'), where, stages))
+                      _read_slots(item.get('slots'), where, stages),
+                      _read_pseudo_label_options(item, where),
+                      _read_pseudo_label_source(
+                          item, where, stages,
+                          bool(item.get('per_split', False))))
         stages[stage.name] = stage
     final = Stage(
         osp.splitext(osp.basename(config))[0], config, True,
-        _read_slots(cfg.get('slots', None), f'{config}: slots', stages))
+        _read_slots(cfg.get('slots', None), f'{config}: slots', stages),
+        pseudo_labels_from=_read_pseudo_label_source(cfg, config, stages,
+                                                     True))
     chain = [*stages.values(), final]
     for stage in chain:
         for slot, (source, _) in stage.slots.items():
@@ -108,6 +134,68 @@ def read_chain(config: str) -> List[Stage]:
                     f'{slot!r} from {source!r}, which runs per label split: '
                     f'set per_split=True for {stage.name!r}')
     return chain
+
+
+def _read_pseudo_label_options(item: dict, where: str) -> Optional[dict]:
+    options = item.get('pseudo_labels')
+    if options is None:
+        return None
+    unknown = set(options) - set(PSEUDO_LABEL_OPTIONS)
+    if unknown:
+        raise ValueError(f'{where}: unknown pseudo_labels options '
+                         f'{sorted(unknown)}; known: {PSEUDO_LABEL_OPTIONS}')
+    if not item.get('per_split'):
+        raise ValueError(f'{where}: a stage with pseudo_labels labels the '
+                         "images outside its label split: set "
+                         'per_split=True')
+    return dict(options)
+
+
+def _read_pseudo_label_source(item, where: str, earlier: Dict[str, Stage],
+                              per_split: bool) -> Optional[str]:
+    source = item.get('pseudo_labels_from')
+    if source is None:
+        return None
+    if source not in earlier or earlier[source].pseudo_labels is None:
+        raise ValueError(
+            f'{where}: pseudo_labels_from={source!r} must name an earlier '
+            'stage with pseudo_labels (those: '
+            f'{[n for n, s in earlier.items() if s.pseudo_labels]})')
+    if not per_split:
+        raise ValueError(f'{where}: a stage trained on pseudo labels of a '
+                         'label split runs per split: set per_split=True')
+    return source
+
+
+def pseudo_label_flags(options: dict) -> List[str]:
+    """``tools/pseudo_label.py`` flags of a stage's ``pseudo_labels``."""
+    flags = []
+    for key, value in options.items():
+        flags.append('--' + key.replace('_', '-'))
+        if isinstance(value, dict):  # class_threshold: {class: threshold}
+            flags += [f'{name}={thr}' for name, thr in value.items()]
+        else:
+            flags.append(str(value))
+    return flags
+
+
+def add_pseudo_labels(cfg: Config, pseudo_dir: str, where: str) -> None:
+    """Make ``cfg`` train on its labelled split plus the images that
+    ``tools/pseudo_label.py`` labelled in ``pseudo_dir``: a
+    ``ConcatDataset`` of the split and of the same dataset read from the
+    pseudo-labelled file list and label maps."""
+    labelled = cfg.train_dataloader.dataset
+    if labelled.get('type') != 'LabelFractionDataset':
+        raise ValueError(f'{where}: pseudo labels join a labelled split, so '
+                         'train_dataloader.dataset must be a '
+                         f"LabelFractionDataset, got {labelled.get('type')!r}")
+    images = copy.deepcopy(labelled.dataset)
+    images.ann_file = osp.abspath(osp.join(pseudo_dir, 'files.txt'))
+    images.data_prefix = dict(
+        images.get('data_prefix', {}),
+        seg_map_path=osp.abspath(osp.join(pseudo_dir, 'labels')))
+    cfg.train_dataloader.dataset = dict(
+        type='ConcatDataset', datasets=[labelled, images])
 
 
 def add_chain_arguments(parser: argparse.ArgumentParser,
@@ -257,6 +345,7 @@ class ChainRunner:
         self.fraction, self.seed = str(fraction), int(seed)
         self.log = log
         self.runs: Dict[str, Run] = {}
+        self.pseudo_labels: Dict[str, dict] = {}
         self.options = options_per_stage(
             {s.name: Config.fromfile(s.config) for s in self.chain},
             dict(cfg_options or {}))
@@ -298,6 +387,10 @@ class ChainRunner:
             cfg.model.init_cfg = init + [
                 dict(type='Pretrained', checkpoint=done['checkpoint'],
                      prefix=prefix, slot=slot)]
+        if stage.pseudo_labels_from is not None:
+            labels = self.pseudo_labels[stage.pseudo_labels_from]
+            upstream.append(labels)
+            add_pseudo_labels(cfg, labels['pseudo_labels'], stage.config)
         text = cfg.pretty_text + json.dumps(upstream, sort_keys=True)
         key = hashlib.sha256(text.encode()).hexdigest()[:10]
         tag = split_tag(self.fraction, self.seed) if stage.per_split \
@@ -333,6 +426,30 @@ class ChainRunner:
             json.dump(done, f, indent=2)
         return done
 
+    def _pseudo_label(self, run: Run) -> dict:
+        """The pseudo labels of a finished run with its stage's options,
+        made once: ``<run>/pseudo_labels-<options key>``, finished when it
+        holds ``done.json``. Another stage with the same config and other
+        options labels from the same run into another folder."""
+        options = run.stage.pseudo_labels
+        tag = hashlib.sha256(json.dumps(
+            options, sort_keys=True).encode()).hexdigest()[:6]
+        out = osp.join(run.work_dir, f'pseudo_labels-{tag}')
+        marker = osp.join(out, DONE)
+        if not osp.isfile(marker):
+            self.log(f'[{run.stage.name}] pseudo-labelling the images '
+                     f'outside the split into {out}')
+            done = run.finished()
+            cmd = [sys.executable, osp.join(TOOLS, 'pseudo_label.py'),
+                   done['config'], done['checkpoint'], '--out-dir', out
+                   ] + pseudo_label_flags(options)
+            call(cmd, osp.join(run.work_dir, 'run.log'), self.env, self.log)
+            with open(marker, 'w') as f:
+                json.dump(dict(pseudo_labels=out, options=options,
+                               run_id=uuid.uuid4().hex), f, indent=2)
+        with open(marker) as f:
+            return json.load(f)
+
     def train(self) -> Run:
         """Every stage and the fine-tuning, each unless finished; returns
         the fine-tuning run."""
@@ -344,6 +461,8 @@ class ChainRunner:
             else:
                 self.log(f'[{stage.name}] training in {run.work_dir}')
                 self._train(run)
+            if stage.pseudo_labels is not None:
+                self.pseudo_labels[stage.name] = self._pseudo_label(run)
         return run
 
     def test(self, run: Run, tta: bool = False) -> float:

@@ -20,6 +20,10 @@ THREE_STAGES = ('configs/chains/ddep-pixelcontrast-finetune_effnetlite0-'
                 'unet0.25x_1xb8-250i_camvid-176x240.py')
 TWO_SOURCES = ('configs/chains/dep-encoder-ddep-decoder-finetune_'
                'effnetlite0-unet0.25x_1xb8-250i_camvid-176x240.py')
+PSEUDO = ('configs/pixel_contrast/benchmarks/pixelcontrast-single-finetune-'
+          'pseudo{}_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py')
+TEACHER = ('pixelcontrast-single-finetune_effnetlite0-unet0.25x_1xb8-250i_'
+           'camvid-128x160')
 
 # every stage: 2 iterations of batch 2, no workers, one val image
 TINY = [
@@ -251,6 +255,74 @@ def test_chain_d_encoder_and_decoder_from_two_stages(
     # the two sources really differ (DeP trained its encoder from scratch)
     key = 'backbone.stem.conv.weight'
     assert not torch.equal(dep[key], ddep[key])
+
+
+def test_chain_e_self_training_on_pseudo_labels(camvid_root, tmp_path, tool):
+    work = tmp_path / 'e'
+
+    def run_chain(variant):
+        run = tool(['python', 'tools/run_chain.py', PSEUDO.format(variant),
+                    '--work-dir', str(work), '--fraction', '0.992',
+                    '--seed', '0', '--cfg-options', *TINY])
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        return run
+
+    run_chain('')
+    teacher = _run_dir(work, TEACHER)
+    labels, = teacher.glob('pseudo_labels-*')
+    names = (labels / 'files.txt').read_text().split()
+    assert len(names) == 3  # the train images outside the 99.2% split
+    assert len(list((labels / 'labels').iterdir())) == 3
+    with open(labels / 'summary.json') as f:
+        assert json.load(f)['class_balanced'] is None
+    final = _run_dir(work, osp.splitext(osp.basename(PSEUDO.format('')))[0])
+    start, cfg = _start_of(final)
+    labelled, pseudo = cfg.train_dataloader.dataset.datasets
+    assert labelled.type == 'LabelFractionDataset'
+    assert labelled.fraction == '0.992'
+    assert pseudo.ann_file == str(labels / 'files.txt')
+    assert pseudo.data_prefix.seg_map_path == str(labels / 'labels')
+    contrast = _state(_done(_run_dir(work, 'contrast'))['checkpoint'])
+    _assert_slot(start, contrast, 'backbone')  # not the teacher's weights
+
+    # class-balanced thresholds: the same teacher run labels again
+    again = run_chain('-classbalanced')
+    assert f'[{TEACHER}] finished before' in again.stdout
+    assert len(list((work / TEACHER).iterdir())) == 1
+    balanced, = set(teacher.glob('pseudo_labels-*')) - {labels}
+    with open(balanced / 'summary.json') as f:
+        assert json.load(f)['class_balanced'] == 0.2
+
+
+@pytest.mark.parametrize('stage,match', [
+    ("dict(name='t', config='{ddep}', per_split=True, "
+     "pseudo_labels=dict(treshold=0.8))", 'unknown pseudo_labels options'),
+    ("dict(name='t', config='{ddep}', pseudo_labels=dict(threshold=0.8))",
+     'set per_split=True'),
+    ("dict(name='t', config='{ddep}', per_split=True)",
+     "pseudo_labels_from='t' must name an earlier stage with pseudo_labels"),
+])
+def test_bad_pseudo_label_stages_are_clear_errors(tmp_path, stage, match):
+    config = tmp_path / 'bad.py'
+    config.write_text(f"_base_ = ['{osp.join(REPO, DDEP)}']\n"
+                      f'pretrain_stages = [{stage.format(ddep=DDEP)}]\n'
+                      "pseudo_labels_from = 't'\n"
+                      'slots = dict(_delete_=True)\n')
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        with pytest.raises(ValueError, match=match):
+            read_chain(str(config))
+    finally:
+        os.chdir(cwd)
+
+
+def test_pseudo_label_options_become_tool_flags():
+    assert chain.pseudo_label_flags(dict(
+        threshold=0.8, class_balanced=0.2,
+        class_threshold={'Car': 0.9, 'Pole': 0.5})) == [
+            '--threshold', '0.8', '--class-balanced', '0.2',
+            '--class-threshold', 'Car=0.9', 'Pole=0.5']
 
 
 def test_spawned_runs_get_the_thread_settings(tmp_path, monkeypatch):

@@ -1,6 +1,7 @@
 import csv
 import json
 import os.path as osp
+import re
 import shlex
 import subprocess
 import sys
@@ -207,9 +208,9 @@ def test_end_to_end_on_real_camvid(camvid_root, tmp_path, tool):
     assert again.returncode == 0 and '$ ' not in again.stdout
 
 
-STUDY_TARGETS = ('demo', 'demo-baseline', 'study-decoder', 'study-ddep',
-                 'study-ddep-ablations', 'study-ddep-compute',
-                 'study-pixel-contrast', 'study-pixel-contrast-batch')
+with open(osp.join(REPO, 'Makefile')) as _makefile:
+    STUDY_TARGETS = re.findall(r'^((?:study|demo)[\w-]*):', _makefile.read(),
+                               flags=re.MULTILINE)
 
 
 @pytest.mark.parametrize('target', STUDY_TARGETS)

@@ -15,7 +15,8 @@ Three cases, each in a fresh subprocess so that its peak memory is its own:
 * ``dep``: the toolbox step with ``frozen_slots=()`` (DeP: encoder
   gradients and Adam state too).
 
-The same random uint8 batch is used every step. Warm-up steps are excluded;
+The same random uint8 batch is used every step (the data preprocessor pads
+to ``--crop``, not to the config's size). Warm-up steps are excluded;
 a case's step time is the median over its timed steps. The three cases run
 one after the other in ``--rounds`` rounds, and the table gives each case's
 fastest round (least disturbed by other work on the machine), images/s =
@@ -25,15 +26,17 @@ libraries and the model) and its growth over the resident set measured just
 before the first step; on CUDA, ``torch.cuda.max_memory_allocated``.
 """
 import argparse
-import json
+import copy
 import os.path as osp
-import resource
-import statistics
-import subprocess
 import sys
-import time
 
 import torch
+
+from mmssl_seg.utils.benchmark import (add_timing_args, best_rounds,
+                                       check_timing_args, emit_result,
+                                       is_cuda, markdown_table, measure_step,
+                                       overhead_line, run_rounds,
+                                       setting_line, spawn_case, timing_argv)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(
@@ -42,7 +45,7 @@ DEFAULT_CONFIG = osp.join(
 CASES = ('toolbox', 'plain', 'dep')
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', nargs='?', default=DEFAULT_CONFIG,
                         help='DDeP pretraining config')
@@ -50,29 +53,21 @@ def parse_args():
                         help="default: the config's train batch size")
     parser.add_argument('--crop', type=int, nargs=2, metavar=('H', 'W'),
                         help="default: the config's crop_size")
-    parser.add_argument('--warmup', type=int, default=3)
-    parser.add_argument('--iters', type=int, default=10)
-    parser.add_argument('--rounds', type=int, default=3)
-    parser.add_argument('--device', default='cuda' if
-                        torch.cuda.is_available() else 'cpu')
-    parser.add_argument('--case', choices=CASES, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.warmup < 0 or args.iters < 1 or args.rounds < 1:
-        parser.error('need --warmup >= 0, --iters >= 1, --rounds >= 1')
+    add_timing_args(parser, CASES)
+    args = parser.parse_args(argv)
+    check_timing_args(parser, args)
     return args
 
 
-def current_rss_mb():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
-
-
-def build(cfg, case, device):
+def build(cfg, case, device, crop=None):
     from mmssl_seg.registry import MODELS
-    model_cfg = cfg.model.copy()
+    model_cfg = copy.deepcopy(cfg.model)
     if model_cfg.type != 'DenoisingPretrainer':
         raise ValueError(f'{cfg.filename}: needs a DenoisingPretrainer '
                          f'model, got {model_cfg.type}')
+    if crop is not None and 'size' in model_cfg.data_preprocessor:
+        # else the toolbox pads another crop to the config's size
+        model_cfg.data_preprocessor.size = tuple(crop)
     if case == 'dep':
         model_cfg.frozen_slots = ()
     torch.manual_seed(0)
@@ -157,97 +152,42 @@ def run_case(args):
     cfg = Config.fromfile(args.config)
     batch_size = args.batch_size or cfg.train_dataloader.batch_size
     crop = tuple(args.crop or cfg.crop_size)
-    model = build(cfg, args.case, args.device)
+    model = build(cfg, args.case, args.device, crop)
     step = plain_step(model, cfg, args.device) if args.case == 'plain' \
         else toolbox_step(model, cfg)
     data = make_batch(batch_size, crop)
-    cuda = args.device.startswith('cuda')
-    rss_start = current_rss_mb()
-    times = []
-    for i in range(args.warmup + args.iters):
-        if i == args.warmup and cuda:
-            torch.cuda.reset_peak_memory_stats()
-        if cuda:
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        step(data)
-        if cuda:
-            torch.cuda.synchronize()
-        if i >= args.warmup:
-            times.append(time.perf_counter() - start)
-    median = statistics.median(times)
-    result = dict(
-        case=args.case, batch=batch_size, crop=crop, step_s=median,
-        img_s=batch_size / median,
-        threads=torch.get_num_threads(), device=args.device)
-    if cuda:
-        result['peak_mb'] = torch.cuda.max_memory_allocated() / 2**20
-    else:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        result.update(peak_mb=peak, growth_mb=peak - rss_start)
-    print('RESULT ' + json.dumps(result), flush=True)
+    timing = measure_step(step, data, batch_size, args.warmup, args.iters,
+                          args.device)
+    emit_result(dict(case=args.case, batch=batch_size, crop=crop, **timing))
 
 
 def spawn(args, case):
     cmd = [
-        sys.executable, osp.abspath(__file__), osp.abspath(args.config),
-        '--case', case, '--warmup', str(args.warmup), '--iters',
-        str(args.iters), '--device', args.device
+        sys.executable,
+        osp.abspath(__file__),
+        osp.abspath(args.config), '--case', case, *timing_argv(args)
     ]
     if args.batch_size:
         cmd += ['--batch-size', str(args.batch_size)]
     if args.crop:
         cmd += ['--crop', *map(str, args.crop)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
-    lines = [l for l in proc.stdout.splitlines() if l.startswith('RESULT ')]
-    if proc.returncode != 0 or not lines:
-        raise RuntimeError(f'case {case} failed ({proc.returncode}):\n'
-                           f'{proc.stderr[-3000:]}')
-    return json.loads(lines[-1][len('RESULT '):])
-
-
-def best_rounds(results):
-    """Per case: the fastest round's time, the largest memory figures."""
-    best = {}
-    for r in results:
-        b = best.setdefault(r['case'], dict(r))
-        if r['step_s'] < b['step_s']:
-            b.update(step_s=r['step_s'], img_s=r['img_s'])
-        for key in ('peak_mb', 'growth_mb'):
-            if key in r:
-                b[key] = max(b[key], r[key])
-    return best
+    return spawn_case(cmd, case, cwd=REPO)
 
 
 def table(results, rounds):
     res = best_rounds(results)
     first = results[0]
-    cuda = first['device'].startswith('cuda')
-    mem = 'peak CUDA alloc (MB)' if cuda else \
-        'peak RSS (MB) | RSS growth in steps (MB)'
     names = dict(
         toolbox='DDeP, toolbox (train_step)',
         plain='DDeP, plain PyTorch loop',
         dep='DeP, toolbox (train_step)')
-    lines = [
-        f"batch {first['batch']}, crop {first['crop'][0]}x{first['crop'][1]}"
-        f", device {first['device']}, {first['threads']} threads; step time:"
-        f' median of the timed steps after warm-up, best of {rounds} rounds',
-        '',
-        f'| case | step (s) | images/s | {mem} |',
-        '|---|---|---|---|' + ('' if cuda else '---|')
-    ]
-    for case in CASES:
-        r = res[case]
-        memory = f"{r['peak_mb']:.0f}" if cuda else \
-            f"{r['peak_mb']:.0f} | {r['growth_mb']:.0f}"
-        lines.append(f"| {names[case]} | {r['step_s']:.3f} | "
-                     f"{r['img_s']:.1f} | {memory} |")
-    overhead = res['toolbox']['step_s'] / res['plain']['step_s'] - 1
+    crop = f"crop {first['crop'][0]}x{first['crop'][1]}"
+    rows = [(names[case], res[case]) for case in CASES]
     ratio = res['dep']['step_s'] / res['toolbox']['step_s']
-    lines += [
-        '', f'toolbox overhead over the plain loop: {100 * overhead:+.1f}% '
-        'step time',
+    lines = [
+        setting_line(first, crop, rounds), '',
+        *markdown_table(rows, is_cuda(first)), '',
+        overhead_line(res),
         f'DeP / DDeP step time: {ratio:.2f}x (frozen encoder: no encoder '
         'gradients, no encoder Adam state)'
     ]
@@ -259,12 +199,7 @@ def main():
     if args.case:
         run_case(args)
         return
-    results = []
-    for i in range(args.rounds):
-        for case in CASES:
-            print(f'round {i + 1}/{args.rounds}: timing {case} ...',
-                  flush=True)
-            results.append(spawn(args, case))
+    results = run_rounds(CASES, args.rounds, lambda c: spawn(args, c))
     print(table(results, args.rounds))
 
 
