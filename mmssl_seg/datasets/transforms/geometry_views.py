@@ -20,7 +20,6 @@ Colour transforms do not move pixels and may come anywhere after the crop.
 import copy
 from typing import List, Sequence, Union
 
-import mmcv
 import numpy as np
 from mmpretrain.datasets.transforms import MultiView, RandomResizedCrop
 
@@ -38,22 +37,13 @@ class RandomResizedCropWithBox(RandomResizedCrop):
       the pixels of the image this transform received.
     """
 
+    def rand_crop_params(self, img: np.ndarray) -> tuple:
+        self._last_crop = super().rand_crop_params(img)
+        return self._last_crop
+
     def transform(self, results: dict) -> dict:
-        img = results['img']
-        top, left, height, width = self.rand_crop_params(img)
-        img = mmcv.imcrop(
-            img,
-            bboxes=np.array(
-                [left, top, left + width - 1, top + height - 1]))
-        img = mmcv.imresize(
-            img,
-            tuple(self.scale[::-1]),
-            interpolation=self.interpolation,
-            backend=self.backend)
-        results['img'] = img
-        results['img_shape'] = img.shape
-        results['crop_box'] = (float(top), float(left), float(height),
-                               float(width))
+        results = super().transform(results)
+        results['crop_box'] = tuple(float(v) for v in self._last_crop)
         return results
 
 
