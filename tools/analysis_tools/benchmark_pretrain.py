@@ -16,7 +16,8 @@ Three cases, each in a fresh subprocess so that its peak memory is its own:
   gradients and Adam state too).
 
 The same random uint8 batch is used every step (the data preprocessor pads
-to ``--crop``, not to the config's size). Warm-up steps are excluded;
+to ``--crop``, not to the config's size); the global seed is 0 when the
+steps start, so the cases draw the same noise. Warm-up steps are excluded;
 a case's step time is the median over its timed steps. The three cases run
 one after the other in ``--rounds`` rounds, and the table gives each case's
 fastest round (least disturbed by other work on the machine), images/s =
@@ -25,55 +26,43 @@ set (``resource.getrusage().ru_maxrss``, which includes the interpreter, the
 libraries and the model) and its growth over the resident set measured just
 before the first step; on CUDA, ``torch.cuda.max_memory_allocated``.
 """
-import argparse
-import copy
 import os.path as osp
-import sys
 
 import torch
 
-from mmssl_seg.utils.benchmark import (add_timing_args, best_rounds,
-                                       check_timing_args, emit_result,
-                                       is_cuda, markdown_table, measure_step,
-                                       overhead_line, run_rounds,
-                                       setting_line, spawn_case, timing_argv)
+from mmssl_seg.utils.benchmark import (benchmark_parser, best_rounds,
+                                       build_model, load_config,
+                                       model_config, parse_benchmark_args,
+                                       report, run_benchmark, time_case)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(
     REPO, 'configs', 'ddep',
     'ddep_effnetlite0-unet0.25x_1xb8-400i_camvid-128x128.py')
-CASES = ('toolbox', 'plain', 'dep')
+# the cases and their rows in the table
+NAMES = dict(
+    toolbox='DDeP, toolbox (train_step)',
+    plain='DDeP, plain PyTorch loop',
+    dep='DeP, toolbox (train_step)')
+CASES = tuple(NAMES)
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', nargs='?', default=DEFAULT_CONFIG,
-                        help='DDeP pretraining config')
-    parser.add_argument('--batch-size', type=int,
-                        help="default: the config's train batch size")
+    parser = benchmark_parser('DDeP', DEFAULT_CONFIG)
     parser.add_argument('--crop', type=int, nargs=2, metavar=('H', 'W'),
                         help="default: the config's crop_size")
-    add_timing_args(parser, CASES)
-    args = parser.parse_args(argv)
-    check_timing_args(parser, args)
-    return args
+    return parse_benchmark_args(parser, CASES, argv)
 
 
 def build(cfg, case, device, crop=None):
-    from mmssl_seg.registry import MODELS
-    model_cfg = copy.deepcopy(cfg.model)
-    if model_cfg.type != 'DenoisingPretrainer':
-        raise ValueError(f'{cfg.filename}: needs a DenoisingPretrainer '
-                         f'model, got {model_cfg.type}')
+    """The config's DDeP (DeP for ``case`` 'dep'), padding to ``crop``."""
+    model_cfg = model_config(cfg, 'DenoisingPretrainer')
     if crop is not None and 'size' in model_cfg.data_preprocessor:
         # else the toolbox pads another crop to the config's size
         model_cfg.data_preprocessor.size = tuple(crop)
     if case == 'dep':
         model_cfg.frozen_slots = ()
-    torch.manual_seed(0)
-    model = MODELS.build(model_cfg)
-    model.init_weights()
-    return model.to(device).train()
+    return build_model(model_cfg, device)
 
 
 def make_batch(batch_size, crop):
@@ -89,12 +78,6 @@ def make_batch(batch_size, crop):
         sample.set_metainfo(dict(img_shape=crop, ori_shape=crop))
         samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)
-
-
-def toolbox_step(model, cfg):
-    from mmengine.optim import build_optim_wrapper
-    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-    return lambda data: model.train_step(data, wrapper)
 
 
 def plain_step(model, cfg, device):
@@ -144,63 +127,29 @@ def plain_step(model, cfg, device):
 
 
 def run_case(args):
-    """Time one case in this process; print its result as JSON."""
-    from mmengine.config import Config
-
-    from mmssl_seg.utils import register_all_modules
-    register_all_modules()
-    cfg = Config.fromfile(args.config)
-    batch_size = args.batch_size or cfg.train_dataloader.batch_size
+    """Times ``args.case`` on crops of ``--crop`` or the config's size."""
+    cfg = load_config(args.config)
     crop = tuple(args.crop or cfg.crop_size)
     model = build(cfg, args.case, args.device, crop)
-    step = plain_step(model, cfg, args.device) if args.case == 'plain' \
-        else toolbox_step(model, cfg)
-    data = make_batch(batch_size, crop)
-    timing = measure_step(step, data, batch_size, args.warmup, args.iters,
-                          args.device)
-    emit_result(dict(case=args.case, batch=batch_size, crop=crop, **timing))
-
-
-def spawn(args, case):
-    cmd = [
-        sys.executable,
-        osp.abspath(__file__),
-        osp.abspath(args.config), '--case', case, *timing_argv(args)
-    ]
-    if args.batch_size:
-        cmd += ['--batch-size', str(args.batch_size)]
-    if args.crop:
-        cmd += ['--crop', *map(str, args.crop)]
-    return spawn_case(cmd, case, cwd=REPO)
+    data = make_batch(args.batch_size or cfg.train_dataloader.batch_size,
+                      crop)
+    time_case(args, cfg, model, plain_step, data, crop=crop)
 
 
 def table(results, rounds):
-    res = best_rounds(results)
-    first = results[0]
-    names = dict(
-        toolbox='DDeP, toolbox (train_step)',
-        plain='DDeP, plain PyTorch loop',
-        dep='DeP, toolbox (train_step)')
+    best, first = best_rounds(results), results[0]
     crop = f"crop {first['crop'][0]}x{first['crop'][1]}"
-    rows = [(names[case], res[case]) for case in CASES]
-    ratio = res['dep']['step_s'] / res['toolbox']['step_s']
-    lines = [
-        setting_line(first, crop, rounds), '',
-        *markdown_table(rows, is_cuda(first)), '',
-        overhead_line(res),
+    ratio = best['dep']['step_s'] / best['toolbox']['step_s']
+    return report(
+        best, first, rounds, crop, NAMES,
         f'DeP / DDeP step time: {ratio:.2f}x (frozen encoder: no encoder '
-        'gradients, no encoder Adam state)'
-    ]
-    return '\n'.join(lines)
+        'gradients, no encoder Adam state)')
 
 
 def main():
     args = parse_args()
-    if args.case:
-        run_case(args)
-        return
-    results = run_rounds(CASES, args.rounds, lambda c: spawn(args, c))
-    print(table(results, args.rounds))
+    crop_argv = ['--crop', *map(str, args.crop)] if args.crop else []
+    run_benchmark(__file__, args, CASES, crop_argv, run_case, table)
 
 
 if __name__ == '__main__':

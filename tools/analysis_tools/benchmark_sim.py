@@ -31,96 +31,17 @@ included) and its growth over the resident set just before the first step;
 on CUDA ``torch.cuda.max_memory_allocated``. The last line is the step time
 of the config's schedule at the toolbox's speed (data loading excluded).
 """
-import argparse
-import copy
 import os.path as osp
-import sys
 
 import torch
 import torch.nn.functional as F
 
-from mmssl_seg.utils.benchmark import (add_timing_args, best_rounds,
-                                       check_timing_args, ema_update,
-                                       emit_result, is_cuda, markdown_table,
-                                       measure_step, overhead_line,
-                                       plain_adamw, run_rounds,
-                                       schedule_line, setting_line,
-                                       spawn_case, timing_argv)
+from mmssl_seg.utils.benchmark import (ema_copy, normalise_views, plain_adamw,
+                                       random_views, view_benchmark)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(REPO, 'configs', 'sim',
                           'sim_vit-tiny6-p8_1xb8-2000i_camvid-96x96.py')
-CASES = ('toolbox', 'plain')
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', nargs='?', default=DEFAULT_CONFIG,
-                        help='SIM pretraining config')
-    parser.add_argument('--batch-size', type=int,
-                        help="default: the config's train batch size")
-    parser.add_argument('--size', type=int,
-                        help="side of both views; default: the config's "
-                        'view_size')
-    add_timing_args(parser, CASES)
-    args = parser.parse_args(argv)
-    check_timing_args(parser, args)
-    return args
-
-
-def load_config(path):
-    from mmengine.config import Config
-
-    from mmssl_seg.utils import register_all_modules
-    register_all_modules()
-    return Config.fromfile(path)
-
-
-def build(cfg, size, device):
-    """The config's SIM, its encoder built for ``size``, seed 0."""
-    from mmengine.logging import MessageHub
-
-    from mmssl_seg.registry import MODELS
-    model_cfg = copy.deepcopy(cfg.model)
-    if model_cfg.type != 'SIM':
-        raise ValueError(f'{cfg.filename}: needs a SIM model, got '
-                         f'{model_cfg.type}')
-    model_cfg.backbone.img_size = size
-    # CosineEMA reads the schedule's length from the message hub
-    MessageHub.get_current_instance().update_info('max_iters',
-                                                  cfg.train_cfg.max_iters)
-    torch.manual_seed(0)
-    model = MODELS.build(model_cfg)
-    model.init_weights()
-    return model.to(device).train()
-
-
-def make_batch(batch_size, size):
-    """Two random uint8 views and plausible crop boxes / flips (a 360x480
-    CamVid image, overlapping crops)."""
-    from mmpretrain.structures import DataSample
-    g = torch.Generator().manual_seed(0)
-    views = [
-        torch.randint(0, 256, (batch_size, 3, size, size), generator=g,
-                      dtype=torch.uint8) for _ in range(2)
-    ]
-    samples = []
-    for i in range(batch_size):
-        sample = DataSample()
-        sample.set_metainfo(
-            dict(
-                crop_boxes=torch.tensor(
-                    [[20. + 4 * i, 40. + 6 * i, 280., 320.],
-                     [80. + 3 * i, 120. - 5 * i, 200., 260.]]),
-                flips=torch.tensor([False, i % 2 == 1])))
-        samples.append(sample)
-    return dict(inputs=views, data_samples=samples)
-
-
-def toolbox_step(model, cfg):
-    from mmengine.optim import build_optim_wrapper
-    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-    return lambda data: model.train_step(data, wrapper)
 
 
 def unigrad(p, t, neg_weight):
@@ -143,26 +64,18 @@ def plain_step(model, cfg, device):
         raise ValueError('the plain loop covers a ViT with a class token, '
                          'a final norm, no pre-norm and no dropout')
     crit = head.loss_module
-    pre = model.data_preprocessor
-    mean, std = pre.mean.to(device), pre.std.to(device)
     extra = vit.num_extra_tokens
     grid = vit.patch_resolution
-    max_iters = cfg.train_cfg.max_iters
-    base = cfg.model.get('momentum', 0.995)
     online = torch.nn.ModuleList([vit, head.projector])
     del model.target
-    target = copy.deepcopy(online).requires_grad_(False)
-    t_vit, t_projector = target
-    params = [p for p in model.parameters() if p.requires_grad]
-    adamw, clip = plain_adamw(params, cfg.optim_wrapper)
+    (t_vit, t_projector), update_target = ema_copy(
+        online, cfg.model.get('momentum', 0.995), cfg.train_cfg.max_iters)
+    adamw_step = plain_adamw(model, cfg.optim_wrapper)
     own_pos = grid_positions(grid, device)
-    state = dict(step=0)
 
     def step(data):
-        views = [v.to(device) for v in data['inputs']]
-        if pre._channel_conversion:
-            views = [v[:, [2, 1, 0]] for v in views]
-        x_a, x_b = [(v.float() - mean) / std for v in views]
+        x_a, x_b = normalise_views(data['inputs'], model.data_preprocessor,
+                                   device)
         samples = data['data_samples']
         boxes = torch.stack([torch.as_tensor(s.crop_boxes)
                              for s in samples]).float().to(device)
@@ -197,7 +110,7 @@ def plain_step(model, cfg, device):
 
         # target branch: EMA of (encoder, projector) on view b
         with torch.no_grad():
-            ema_update(target, online, state['step'], base, max_iters)
+            update_target()
             t = t_projector(t_vit(x_b)[-1])[:, extra:]
             t = F.layer_norm(t, t.shape[-1:])
 
@@ -214,74 +127,31 @@ def plain_step(model, cfg, device):
             loss = loss + crit.dense_weight * unigrad(
                 p_d.flatten(0, 1), t_d.flatten(0, 1), crit.neg_weight)
 
-        adamw.zero_grad()
-        loss.backward()
-        if clip:
-            torch.nn.utils.clip_grad_norm_(params, **clip)
-        adamw.step()
-        state['step'] += 1
+        adamw_step(loss)
         return loss
 
     return step
 
 
-def run_case(args):
-    """Time one case in this process; print its result as JSON."""
-    cfg = load_config(args.config)
-    batch_size = args.batch_size or cfg.train_dataloader.batch_size
-    size = args.size or cfg.view_size
-    model = build(cfg, size, args.device)
-    step = plain_step(model, cfg, args.device) if args.case == 'plain' \
-        else toolbox_step(model, cfg)
-    data = make_batch(batch_size, size)
-    torch.manual_seed(0)
-    timing = measure_step(step, data, batch_size, args.warmup, args.iters,
-                          args.device)
-    emit_result(
-        dict(
-            case=args.case,
-            batch=batch_size,
-            size=size,
-            max_iters=cfg.train_cfg.max_iters,
-            **timing))
-
-
-def spawn(args, case):
-    cmd = [
-        sys.executable,
-        osp.abspath(__file__),
-        osp.abspath(args.config), '--case', case, *timing_argv(args)
-    ]
-    if args.batch_size:
-        cmd += ['--batch-size', str(args.batch_size)]
-    if args.size:
-        cmd += ['--size', str(args.size)]
-    return spawn_case(cmd, case, cwd=REPO)
-
-
-def table(results, rounds):
-    res = best_rounds(results)
-    first = results[0]
-    size = first['size']
-    names = dict(
-        toolbox='SIM, toolbox (train_step)', plain='SIM, plain PyTorch loop')
-    rows = [(names[case], res[case]) for case in CASES]
-    lines = [
-        setting_line(first, f'2 views of {size}x{size}', rounds), '',
-        *markdown_table(rows, is_cuda(first)), '',
-        overhead_line(res),
-        schedule_line(res['toolbox'], first['max_iters'])
-    ]
-    return '\n'.join(lines)
+def make_batch(batch_size, size):
+    """Two random uint8 views and plausible crop boxes / flips (a 360x480
+    CamVid image, overlapping crops)."""
+    from mmpretrain.structures import DataSample
+    samples = []
+    for i in range(batch_size):
+        sample = DataSample()
+        sample.set_metainfo(
+            dict(
+                crop_boxes=torch.tensor(
+                    [[20. + 4 * i, 40. + 6 * i, 280., 320.],
+                     [80. + 3 * i, 120. - 5 * i, 200., 260.]]),
+                flips=torch.tensor([False, i % 2 == 1])))
+        samples.append(sample)
+    return dict(inputs=random_views(batch_size, size), data_samples=samples)
 
 
 def main():
-    args = parse_args()
-    if args.case:
-        run_case(args)
-        return
-    results = run_rounds(CASES, args.rounds, lambda c: spawn(args, c))
-    print(table(results, args.rounds))
+    view_benchmark(__file__, 'SIM', DEFAULT_CONFIG, make_batch, plain_step)
 
 
 if __name__ == '__main__':
