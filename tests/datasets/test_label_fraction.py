@@ -162,3 +162,31 @@ def test_subset_keeps_its_pipeline_whatever_mmengine_copied_before(tmp_path):
     assert sample['data_samples'].img_path == subset.files[1]
     assert subset.files == [full.get_data_info(i)['img_path']
                             for i in subset.indices]
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_stratified_prefixes_hold_every_group_in_proportion(seed):
+    groups = ['a'] * 204 + ['b'] * 101 + ['c'] * 62  # CamVid's sequences
+    previous = set()
+    for count in range(1, 368):
+        chosen = labelled_indices(367, count=count, seed=seed, groups=groups)
+        assert previous < set(chosen)  # nested
+        previous = set(chosen)
+        for group, size in (('a', 204), ('b', 101), ('c', 62)):
+            held = sum(groups[i] == group for i in chosen)
+            # within 1 of t * size for the prefix's last key t, so within 2
+            # of its share of count
+            assert abs(held - count * size / 367) < 2, (count, group)
+    assert labelled_indices(367, 0.05, seed=seed, groups=groups) != \
+        labelled_indices(367, 0.05, seed=seed + 1, groups=groups)
+
+
+def test_stratify_by_reads_the_group_from_the_file_name():
+    full = ListDataset(30)
+    for i, item in enumerate(full.items):
+        item['img_path'] = f"{'AB'[i % 2]}_{i:03d}.png"
+    subset = LabelFractionDataset(full, fraction=0.2, stratify_by='^[^_]+')
+    assert sorted(f[0] for f in subset.files) == ['A'] * 3 + ['B'] * 3
+    with pytest.raises(ValueError, match="does not match the image file "
+                       "name 'A_000.png'"):
+        LabelFractionDataset(full, fraction=0.2, stratify_by='^x')

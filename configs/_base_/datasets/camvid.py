@@ -56,13 +56,9 @@ train_dataloader = dict(
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         # The labelled part of train; `fraction=1.0` uses every label.
-        # Subsets are stratified by video sequence (the file name's prefix):
-        # val is one sequence (0016E5), so a uniform 5% draw ranged from 7
-        # to 13 of its 18 frames from it, and the val mIoU with it.
         type='LabelFractionDataset',
         fraction=1.0,
         seed=0,
-        stratify_by='^[^_]+',
         dataset=dict(
             type=dataset_type,
             data_root=data_root,
