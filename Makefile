@@ -10,7 +10,7 @@ STUDY := $(PY) tools/label_efficiency.py --work-dir work_dirs/studies
 
 .PHONY: install data demo demo-baseline study-decoder study-ddep \
 	study-ddep-ablations study-ddep-compute study-pixel-contrast \
-	study-pixel-contrast-batch study-pixel-contrast-pseudo test
+	study-pixel-contrast-batch study-pixel-contrast-pseudo study-tuning test
 
 install:
 	MMSSL_VENV=$(VENV) bash scripts/install.sh
@@ -91,13 +91,15 @@ study-ddep-compute: install data
 # label-based pixel contrast (single-image loss) then CE, at 5, 10 and 100%;
 # stage 1 uses the labels, so it runs for every split.
 PC_FT := configs/pixel_contrast/benchmarks/pixelcontrast-%-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
+# The baseline's runs are taken from the DDeP study where it measured them.
+PC_STUDY := $(STUDY) --csv docs/results/pixel_contrast_camvid.csv \
+	  --reuse docs/results/ddep_camvid.csv
 study-pixel-contrast: install data
-	$(STUDY) --csv docs/results/pixel_contrast_camvid.csv \
-	  --baseline $(UNET_BASELINE) $(subst %,single,$(PC_FT))
+	$(PC_STUDY) --baseline $(UNET_BASELINE) $(subst %,single,$(PC_FT))
 
 # Its batch variant (one loss over the pixels of the whole batch) at 10%.
 study-pixel-contrast-batch: install data
-	$(STUDY) --fractions 0.1 --csv docs/results/pixel_contrast_camvid.csv \
+	$(PC_STUDY) --fractions 0.1 \
 	  --baseline $(UNET_BASELINE) --ablations $(subst %,batch,$(PC_FT))
 
 # Self-training at 10%: the single-image study's fine-tuned model (reused
@@ -106,9 +108,24 @@ study-pixel-contrast-batch: install data
 # fine-tuning from stage 1 on the split plus those images.
 PC_PSEUDO := configs/pixel_contrast/benchmarks/pixelcontrast-single-finetune-pseudo%_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
 study-pixel-contrast-pseudo: install data
-	$(STUDY) --fractions 0.1 --csv docs/results/pixel_contrast_camvid.csv \
+	$(PC_STUDY) --fractions 0.1 \
 	  --baseline $(UNET_BASELINE) --ablations $(subst %,,$(PC_PSEUDO)) \
 	  $(subst %,-classbalanced,$(PC_PSEUDO))
+
+# Fair tuning (docs/study_protocol.md): the same grid for the baseline and
+# each method, at 10% of the labels with the tuning seed 100, one change at
+# a time from the chosen recipe (Adam lr 1e-3, encoder lr x1): lr 3e-4 and
+# 3e-3, encoder lr x0.1.
+TUNE := $(STUDY) $(UNET_BASELINE) $(DDEP_FT) $(subst %,single,$(PC_FT)) \
+	  --fractions 0.1 --seeds 100 \
+	  --csv docs/results/tuning_grid_camvid_128x160.csv \
+	  --reuse docs/results/unet_recipe_pilot_camvid.csv
+study-tuning: install data
+	$(TUNE)
+	$(TUNE) --finetune-options optim_wrapper.optimizer.lr=3e-4
+	$(TUNE) --finetune-options optim_wrapper.optimizer.lr=3e-3
+	$(TUNE) --finetune-options \
+	  optim_wrapper.paramwise_cfg.custom_keys.backbone.lr_mult=0.1
 
 test: install data
 	$(PY) -m pytest tests

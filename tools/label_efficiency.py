@@ -12,7 +12,12 @@ split and config that names the same stage. Every argument and every config
 of every chain is checked before anything trains.
 
 Finished runs (with their final checkpoint and ``done.json``) are skipped
-when the tool is run again; an interrupted one resumes. The results go to
+when the tool is run again; an interrupted one resumes. A run that a study
+CSV (``--csv``, ``--reuse``) holds with the same recipe (the hash of every
+stage's resolved config, the same on any machine) is not run again: its
+row is taken, so a study resumes in a new session or on another machine.
+``--finetune-options`` sets options of the fine-tuning alone (a tuning
+grid); the results name them after the config. The results go to
 ``results.csv`` (one row per run: config, role, fraction, seed, mIoU;
 rewritten after every run, and merged into ``--csv`` when given),
 ``results.md`` (mean +- std over seeds; with ``--baseline``, each config's
@@ -23,12 +28,14 @@ import argparse
 import os
 import os.path as osp
 
+from mmengine.config import DictAction
+
 from mmssl_seg.apis import ChainRunner, add_chain_arguments
 from mmssl_seg.datasets.label_fraction import parse_fraction
-from mmssl_seg.utils.study_results import (markdown_table, merge_results,
-                                           plot, read_results, result_keys,
-                                           spread_verdicts, summarise,
-                                           write_results)
+from mmssl_seg.utils.study_results import (markdown_table, measured_run,
+                                           merge_results, plot, read_results,
+                                           result_keys, spread_verdicts,
+                                           summarise, write_results)
 
 
 def parse_args(argv=None):
@@ -60,6 +67,15 @@ def parse_args(argv=None):
         'docs/results/ddep_camvid.csv), updated after every run: a run of '
         'the same config, fraction and seed replaces its old row')
     parser.add_argument(
+        '--reuse', nargs='+', default=[], metavar='CSV',
+        help='other studies\' per-run CSVs: a run they hold with the same '
+        'recipe (e.g. a shared baseline) is taken from them, not run again')
+    parser.add_argument(
+        '--finetune-options', nargs='+', action=DictAction, default={},
+        help='key=value settings of the fine-tuning (the last stage) alone, '
+        'after --cfg-options, e.g. optim_wrapper.optimizer.lr=3e-4 for a '
+        'tuning grid; the results name them after the config')
+    parser.add_argument(
         '--spread-from', metavar='CSV',
         help='a study\'s per-run CSV: say whether each difference to the '
         'baseline is larger than the seed spread measured there')
@@ -67,6 +83,9 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     for fraction in args.fractions:
         parse_fraction(fraction)
+    for path in args.reuse:
+        if not osp.isfile(path):
+            parser.error(f'--reuse: no study CSV at {path}')
     if not args.configs and not args.baseline:
         parser.error('give at least one config')
     return args
@@ -79,12 +98,32 @@ def roles(args):
         (c, 'ablation') for c in args.ablations]
 
 
-def one_run(runner: ChainRunner, role: str, tta: bool) -> dict:
+def run_name(runner: ChainRunner) -> str:
+    """The fine-tuning's name, its ``--finetune-options`` and read-out."""
+    options = ''.join(f' {k}={v}' for k, v in
+                      runner.finetune_options.items())
+    return runner.chain[-1].name + options + (
+        ' (linear probe)' if runner.probe else '')
+
+
+def one_run(runner: ChainRunner, role: str, tta: bool,
+            studies=()) -> dict:
+    """The run's result: its row in ``studies`` (per-run results of earlier
+    studies) where one has the same recipe, else trained and tested."""
+    name, recipe = run_name(runner), runner.recipe_key()
+    keys = ('miou', 'miou_tta') if tta else ('miou', )
+    row = measured_run(studies, name, runner.fraction, runner.seed, recipe,
+                       keys)
+    if row is not None:
+        result = dict(row, role=role)
+        print(f'{name} fraction={runner.fraction} seed={runner.seed}: '
+              'measured before with the same recipe, taken from the study '
+              'CSV', flush=True)
+        return result
     run = runner.train()
-    name = runner.chain[-1].name + (' (linear probe)' if runner.probe else '')
     result = dict(config=name, role=role,
                   fraction=runner.fraction, seed=runner.seed,
-                  miou=runner.test(run))
+                  miou=runner.test(run), recipe=recipe)
     if tta:
         result['miou_tta'] = runner.test(run, tta=True)
     print(f"{result['config']} fraction={runner.fraction} "
@@ -99,15 +138,19 @@ def main(argv=None):
     runners = [
         (ChainRunner(config, args.work_dir, fraction, seed, args.cfg_options,
                      args.threads, args.probe,
-                     log=lambda msg: print(msg, flush=True)),
+                     log=lambda msg: print(msg, flush=True),
+                     finetune_options=args.finetune_options),
          role)
         for config, role in roles(args) for fraction in args.fractions
         for seed in args.seeds
     ]
+    studies = [read_results(path) for path in
+               ([args.csv] if args.csv and osp.isfile(args.csv) else []) +
+               args.reuse]
     os.makedirs(args.work_dir, exist_ok=True)
     results = []
     for runner, role in runners:
-        results.append(one_run(runner, role, args.tta))
+        results.append(one_run(runner, role, args.tta, studies))
         save_results(results, args)
     rows = summarise(results, result_keys(results))
     table = markdown_table(rows, result_keys(results))

@@ -36,6 +36,9 @@ and of the runs it starts from, and lives in ``<work_dir>/<name>/<tag>-<key>``.
 It counts as finished only when it wrote ``done.json`` after its final
 checkpoint: a re-run skips finished runs, resumes an interrupted one, and a
 stage that runs again gives every later run a new key, so they run again.
+The chain's recipe (:meth:`ChainRunner.recipe_key`) hashes the resolved
+configs of all its stages alone, so it names the same runs on any machine;
+studies keep it with their results to reuse them in a later session.
 """
 import argparse
 import copy
@@ -330,12 +333,14 @@ class ChainRunner:
         probe (bool): Read the last stage out with a linear probe
             (:class:`LinearProbeSegmentor`) instead of fine-tuning it.
         log (callable): Progress messages.
+        finetune_options (dict): Options of the fine-tuning (the last stage)
+            alone, after ``cfg_options``, e.g. a learning rate to tune.
     """
 
     def __init__(self, config: str, work_dir: str, fraction: str = '0.1',
                  seed: int = 0, cfg_options: Optional[dict] = None,
                  threads: Optional[int] = None, probe: bool = False,
-                 log=print):
+                 log=print, finetune_options: Optional[dict] = None):
         parse_fraction(fraction)
         self.probe = probe
         self.threads = threads or default_threads()
@@ -349,6 +354,8 @@ class ChainRunner:
         self.options = options_per_stage(
             {s.name: Config.fromfile(s.config) for s in self.chain},
             dict(cfg_options or {}))
+        self.finetune_options = dict(finetune_options or {})
+        self.options[self.chain[-1].name].update(self.finetune_options)
         for stage in self.chain:  # every stage readable before training
             self._stage_cfg(stage)
 
@@ -375,6 +382,16 @@ class ChainRunner:
                                  f'takes slot {slot!r}, which its model has '
                                  'not')
         return cfg
+
+    def recipe_key(self) -> str:
+        """A hash of what the chain trains for this split: every stage's
+        resolved config and wiring, without the runs' paths and ids, so the
+        same recipe has the same key on any machine and in any work dir."""
+        recipe = [[stage.name, self._stage_cfg(stage).pretty_text,
+                   sorted(stage.slots.items()), stage.pseudo_labels,
+                   stage.pseudo_labels_from] for stage in self.chain]
+        return hashlib.sha256(json.dumps(
+            recipe, sort_keys=True).encode()).hexdigest()[:12]
 
     def _prepare(self, stage: Stage) -> Run:
         cfg = self._stage_cfg(stage)

@@ -3,10 +3,12 @@
 A study's per-run results are a CSV with one row per (config, fraction,
 seed) run: ``config,role,fraction,seed,miou`` (role is ``baseline``,
 ``method`` or ``ablation``), plus ``miou_tta`` where the runs were also
-tested with multi-scale + flip. The summary per (config, fraction) is the
-mean and sample std over seeds and, for every config but the baseline, the
-difference to the baseline paired by seed (the same labelled split), with
-the p-value of a paired t-test.
+tested with multi-scale + flip, and ``recipe``, the hash of the run's
+configs (``ChainRunner.recipe_key``) that lets a later study reuse it.
+The summary per (config, fraction) is the mean and sample std over seeds
+and, for every config but the baseline, the difference to the baseline
+paired by seed (the same labelled split), with the p-value of a paired
+t-test.
 """
 import csv
 import math
@@ -55,15 +57,35 @@ def summarise(results: Sequence[dict], keys: Sequence[str]) -> List[dict]:
 
 
 def write_results(results: Sequence[dict], path: str) -> str:
-    """Writes ``path``: one row per run, :data:`RESULT_COLUMNS` first."""
+    """Writes ``path``: one row per run, :data:`RESULT_COLUMNS` first, then
+    ``miou_tta`` where every row has it and ``recipe`` where any has it."""
     columns = RESULT_COLUMNS + result_keys(results)[1:]
+    if any(r.get('recipe') for r in results):
+        columns.append('recipe')
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     with open(path, 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
         for r in results:
-            writer.writerow({k: r[k] for k in columns})
+            writer.writerow({k: r.get(k, '') for k in columns})
     return path
+
+
+def measured_run(studies: Sequence[Sequence[dict]], config: str,
+                 fraction: str, seed: int, recipe: str,
+                 keys: Sequence[str] = ('miou', )):
+    """A row of ``studies`` (per-run results) for this run of this recipe
+    with every metric in ``keys``, or None: a row without ``recipe`` or of
+    another recipe is never taken for it."""
+    if not recipe:
+        return None
+    for rows in studies:
+        for r in rows:
+            if (r['config'], r['fraction'], r['seed'], r.get('recipe')) == (
+                    config, fraction, seed, recipe) and all(
+                        k in r for k in keys):
+                return r
+    return None
 
 
 def read_results(path: str) -> List[dict]:
@@ -91,6 +113,8 @@ def read_results(path: str) -> List[dict]:
                         row[key] = float(row[key])
                     else:
                         row.pop(key, None)
+                if not row.get('recipe'):
+                    row.pop('recipe', None)
             except ValueError as e:
                 raise ValueError(f'{path}, line {line}: {e}') from e
             results.append(row)

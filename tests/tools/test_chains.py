@@ -361,3 +361,27 @@ def test_spawned_runs_get_the_thread_settings(tmp_path, monkeypatch):
             if 'val_dataloader' in cfg:
                 assert cfg.val_dataloader.num_workers == workers
     assert len(keys) == len(runner.chain)
+
+
+def test_recipe_key_names_the_configs_not_the_machine(tmp_path, monkeypatch):
+    """The same chain and split have the same recipe in any work dir; the
+    split, a probe or a fine-tuning option changes it, and fine-tuning
+    options reach the last stage alone."""
+    monkeypatch.chdir(REPO)
+
+    def recipe(work='a', fraction='0.1', seed=0, **kwargs):
+        return ChainRunner(DDEP, str(tmp_path / work), fraction, seed,
+                           **kwargs).recipe_key()
+
+    base = recipe()
+    assert recipe(work='b', threads=1) == base
+    lr = {'optim_wrapper.optimizer.lr': 3e-4}
+    others = [recipe(fraction='0.05'), recipe(seed=1), recipe(probe=True),
+              recipe(finetune_options=lr)]
+    assert len({base, *others}) == 5
+    runner = ChainRunner(DDEP, str(tmp_path), '0.1', 0, finetune_options=lr)
+    pretrain, finetune = runner.chain
+    assert runner._stage_cfg(finetune).optim_wrapper.optimizer.lr == 3e-4
+    default = ChainRunner(DDEP, str(tmp_path), '0.1', 0)
+    assert runner._stage_cfg(pretrain).optim_wrapper == default._stage_cfg(
+        pretrain).optim_wrapper

@@ -111,6 +111,25 @@ def test_study_csv_merges_runs_and_names_bad_rows(tmp_path):
         study_results.read_results(str(bad))
 
 
+def test_a_run_is_taken_from_a_study_only_with_the_same_recipe(tmp_path):
+    rows = [dict(config='a', role='baseline', fraction='0.1', seed=0,
+                 miou=40., recipe='r1'),
+            dict(config='a', role='method', fraction='0.1', seed=1,
+                 miou=41.)]
+    path = study_results.write_results(rows, str(tmp_path / 's.csv'))
+    with open(path) as f:
+        assert f.readline() == 'config,role,fraction,seed,miou,recipe\n'
+    study = study_results.read_results(path)
+    assert study == rows
+    find = study_results.measured_run
+    assert find([study], 'a', '0.1', 0, 'r1') == rows[0]
+    assert find([study], 'a', '0.1', 0, 'r2') is None  # another recipe
+    assert find([study], 'a', '0.1', 1, None) is None  # none recorded
+    assert find([study], 'a', '0.05', 0, 'r1') is None
+    assert find([study], 'a', '0.1', 0, 'r1', ('miou', 'miou_tta')) is None
+    assert find([[], study], 'a', '0.1', 0, 'r1') == rows[0]
+
+
 def test_config_without_label_fraction_dataset_is_refused(tmp_path):
     cfg = tmp_path / 'plain.py'
     cfg.write_text(f"_base_ = ['{BASELINE}']\n"
@@ -132,6 +151,11 @@ def test_arguments_are_checked_before_anything_trains(tmp_path, tool):
     run = tool(['python', 'tools/label_efficiency.py', BASELINE,
                 'configs/nope.py', '--work-dir', str(work)])
     assert run.returncode != 0 and 'configs/nope.py' in run.stderr
+    assert not work.exists()
+    run = tool(['python', 'tools/label_efficiency.py', BASELINE,
+                '--reuse', 'docs/results/nope.csv', '--work-dir', str(work)])
+    assert run.returncode != 0
+    assert 'no study CSV at docs/results/nope.csv' in run.stderr
     assert not work.exists()
 
 
@@ -196,7 +220,8 @@ def test_end_to_end_on_real_camvid(camvid_root, tmp_path, tool):
     with open(study) as f:
         assert list(csv.DictReader(f)) == [dict(
             config='other', role='method', fraction='0.1', seed='0',
-            miou='1.0')] + rows
+            miou='1.0', recipe='')] + rows
+    assert all(len(r['recipe']) == 12 for r in rows)
     assert run.stdout.count(f'per-run results: {work}') == 4
     mean = (measured['frac0.05', 0] + measured['frac0.05', 1]) / 2
     assert f'| 0.05 | 2 | {mean:.2f} +- ' in (work / 'results.md').read_text()
@@ -206,6 +231,26 @@ def test_end_to_end_on_real_camvid(camvid_root, tmp_path, tool):
                   '--fractions', '1/30', '0.05', '--seeds', '0', '1',
                   '--work-dir', str(work), '--cfg-options', *options])
     assert again.returncode == 0 and '$ ' not in again.stdout
+    # on another machine (a new work dir), the study CSV's rows of the same
+    # recipe are taken; a fine-tuning option makes a new recipe, which trains
+    elsewhere = ['python', 'tools/label_efficiency.py', BASELINE,
+                 '--fractions', '0.05', '--seeds', '1',
+                 '--work-dir', str(tmp_path / 'new'), '--cfg-options',
+                 *options]
+    taken = tool(elsewhere + ['--reuse', str(study)])
+    assert taken.returncode == 0, taken.stderr[-3000:]
+    assert '$ ' not in taken.stdout
+    assert 'measured before with the same recipe' in taken.stdout
+    with open(tmp_path / 'new' / 'results.csv') as f:
+        assert list(csv.DictReader(f)) == [rows[3]]
+    tuned = tool(elsewhere + ['--reuse', str(study), '--finetune-options',
+                              'optim_wrapper.optimizer.lr=0.0'])
+    assert tuned.returncode == 0, tuned.stderr[-3000:]
+    assert 'tools/train.py' in tuned.stdout
+    with open(tmp_path / 'new' / 'results.csv') as f:
+        [row] = list(csv.DictReader(f))
+    assert row['config'] == name + ' optim_wrapper.optimizer.lr=0.0'
+    assert row['recipe'] not in (rows[3]['recipe'], '')
 
 
 with open(osp.join(REPO, 'Makefile')) as _makefile:
