@@ -1,4 +1,4 @@
-"""Deterministic labelled subsets of a training set, for label-efficiency runs."""
+"""Deterministic labelled subsets of a training set (label efficiency)."""
 import math
 import os.path as osp
 import re
@@ -33,7 +33,8 @@ def labelled_indices(num_samples: int,
                      fraction: Union[float, str, None] = None,
                      count: Optional[int] = None,
                      seed: int = 0,
-                     groups: Optional[Sequence] = None) -> List[int]:
+                     groups: Optional[Sequence] = None,
+                     spread: bool = False) -> List[int]:
     """Indices of the labelled subset, sorted.
 
     One seed fixes one random order of all samples; a subset is a prefix of
@@ -41,7 +42,9 @@ def labelled_indices(num_samples: int,
     samples, so subsets of one seed are nested: 1% within 5% within 10% ...
 
     With ``groups`` (a stratum per sample, e.g. its video sequence) the order
-    is stratified: see :func:`stratified_order`.
+    is stratified: see :func:`stratified_order`; with ``spread`` as well,
+    each group's samples (in their order, e.g. time) are taken evenly
+    spaced: see :func:`spread_order`.
     """
     if fraction is None and count is None:
         raise ValueError('give exactly one of fraction and count, got neither')
@@ -59,12 +62,15 @@ def labelled_indices(num_samples: int,
                          f'this dataset, got {count}')
     rng = np.random.default_rng(seed)
     if groups is None:
+        if spread:
+            raise ValueError('spread sampling needs groups (e.g. the video '
+                             'sequence of every frame)')
         order = rng.permutation(num_samples)
     else:
         if len(groups) != num_samples:
             raise ValueError(f'got {len(groups)} groups for {num_samples} '
                              'samples')
-        order = stratified_order(groups, rng)
+        order = (spread_order if spread else stratified_order)(groups, rng)
     return sorted(order[:count].tolist())
 
 
@@ -87,6 +93,33 @@ def stratified_order(groups: Sequence,
         members = members[rng.permutation(len(members))]
         keys[members] = (np.arange(len(members)) + rng.random()) / len(
             members)
+    return np.argsort(keys, kind='stable')
+
+
+GOLDEN_RATIO_CONJUGATE = (math.sqrt(5) - 1) / 2
+
+
+def spread_order(groups: Sequence, rng: np.random.Generator) -> np.ndarray:
+    r"""A random order of samples whose every prefix takes each group's
+    samples evenly spaced along the group (e.g. frames along a video) and
+    each group in proportion to its size.
+
+    The :math:`i`-th sample of group :math:`g` (in the given order) gets the
+    key :math:`k = \{i \varphi + o_g\}`, the fractional part of a golden
+    ratio (Kronecker) sequence with :math:`\varphi = (\sqrt 5 - 1) / 2` and
+    a random phase :math:`o_g \sim U[0, 1)`; the order sorts all samples by
+    key. A prefix ending at key :math:`t` takes the samples whose key is
+    below :math:`t`: about :math:`t n_g` of group :math:`g` (the sequence is
+    equidistributed), with gaps between taken samples of at most three
+    lengths (the three-gap theorem), so no stretch of a video is left out,
+    and prefixes stay nested. A seed only moves the phases.
+    """
+    groups = np.asarray(groups)
+    keys = np.empty(len(groups))
+    for group in sorted(set(groups.tolist())):
+        members = np.flatnonzero(groups == group)
+        keys[members] = (np.arange(len(members)) * GOLDEN_RATIO_CONJUGATE +
+                         rng.random()) % 1.0
     return np.argsort(keys, kind='stable')
 
 
@@ -114,6 +147,10 @@ class LabelFractionDataset:
             name names the sample's stratum (e.g. ``'^[^_]+'``, the video
             sequence of a CamVid frame), and every subset then holds each
             stratum in proportion to its size. ``None`` samples uniformly.
+        spread_by: like ``stratify_by``, and each stratum's samples (in file
+            name order: a video's frames in time) are also taken evenly
+            spaced (:func:`spread_order`), as a video is labelled every
+            k-th frame. Exclusive with ``stratify_by``.
         split: ``'labelled'`` for the subset, ``'unlabelled'`` for the rest
             (e.g. the images to pseudo-label).
 
@@ -128,31 +165,47 @@ class LabelFractionDataset:
                  count: Optional[int] = None,
                  seed: int = 0,
                  split: str = 'labelled',
-                 stratify_by: Optional[str] = None):
+                 stratify_by: Optional[str] = None,
+                 spread_by: Optional[str] = None):
         if split not in ('labelled', 'unlabelled'):
             raise ValueError(f"split must be 'labelled' or 'unlabelled', "
                              f'got {split!r}')
+        if stratify_by is not None and spread_by is not None:
+            raise ValueError('give at most one of stratify_by and spread_by, '
+                             f'got {stratify_by!r} and {spread_by!r}')
         self.dataset = DATASETS.build(dataset) if isinstance(
             dataset, dict) else dataset
         self.fraction, self.count, self.seed, self.split = (fraction, count,
                                                             seed, split)
-        self.stratify_by = stratify_by
+        self.stratify_by, self.spread_by = stratify_by, spread_by
         num_samples = len(self.dataset)
-        groups = None if stratify_by is None else self._strata(stratify_by)
-        chosen = labelled_indices(num_samples, fraction, count, seed, groups)
+        order, groups = np.arange(num_samples), None
+        if stratify_by is not None:
+            groups = self._strata(stratify_by, 'stratify_by')
+        elif spread_by is not None:  # each group's samples in time order
+            order = np.argsort(self._names(), kind='stable')
+            strata = self._strata(spread_by, 'spread_by')
+            groups = [strata[i] for i in order]
+        chosen = sorted(order[labelled_indices(
+            num_samples, fraction, count, seed, groups,
+            spread=spread_by is not None)].tolist())
         if split == 'unlabelled':
             chosen = sorted(set(range(num_samples)) - set(chosen))
         self.indices = chosen
 
-    def _strata(self, pattern: str) -> List[str]:
+    def _names(self) -> List[str]:
+        """The image file name of every sample of :attr:`dataset`."""
+        return [osp.basename(self.dataset.get_data_info(idx)['img_path'])
+                for idx in range(len(self.dataset))]
+
+    def _strata(self, pattern: str, option: str) -> List[str]:
         """The stratum of every sample of :attr:`dataset`: ``pattern``'s
         match in its image's file name."""
         strata = []
-        for idx in range(len(self.dataset)):
-            name = osp.basename(self.dataset.get_data_info(idx)['img_path'])
+        for name in self._names():
             match = re.search(pattern, name)
             if match is None:
-                raise ValueError(f'stratify_by={pattern!r} does not match '
+                raise ValueError(f'{option}={pattern!r} does not match '
                                  f'the image file name {name!r}')
             strata.append(match.group(0))
         return strata
@@ -182,4 +235,5 @@ class LabelFractionDataset:
         return (f'{type(self).__name__}({self.split}: {len(self)} of '
                 f'{len(self.dataset)} samples, fraction={self.fraction!r}, '
                 f'count={self.count!r}, seed={self.seed}, '
-                f'stratify_by={self.stratify_by!r})')
+                f'stratify_by={self.stratify_by!r}, '
+                f'spread_by={self.spread_by!r})')

@@ -1,6 +1,7 @@
 import os.path as osp
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from mmengine.dataset import BaseDataset
 
@@ -190,3 +191,48 @@ def test_stratify_by_reads_the_group_from_the_file_name():
     with pytest.raises(ValueError, match="does not match the image file "
                        "name 'A_000.png'"):
         LabelFractionDataset(full, fraction=0.2, stratify_by='^x')
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_spread_prefixes_cover_every_group_evenly(seed):
+    """Nested, each group in proportion, and no long stretch of a group left
+    out: the gaps between taken frames stay near size / held."""
+    sizes = dict(a=204, b=101, c=62)
+    groups = [g for g, n in sizes.items() for _ in range(n)]
+    previous = set()
+    for count in range(1, 368):
+        chosen = labelled_indices(367, count=count, seed=seed, groups=groups,
+                                  spread=True)
+        assert previous < set(chosen)
+        previous = set(chosen)
+        start = 0
+        for group, size in sizes.items():
+            held = [i - start for i in chosen if groups[i] == group]
+            start += size
+            assert abs(len(held) - count * size / 367) < 3, (count, group)
+            if len(held) >= 4:
+                gaps = np.diff(held + [held[0] + size])  # around the end
+                assert gaps.max() <= 2.7 * size / len(held), (count, group)
+    assert labelled_indices(367, 0.05, seed=seed, groups=groups,
+                            spread=True) != labelled_indices(
+                                367, 0.05, seed=seed + 1, groups=groups,
+                                spread=True)
+    with pytest.raises(ValueError, match='spread sampling needs groups'):
+        labelled_indices(367, 0.05, seed=seed, spread=True)
+
+
+def test_spread_by_takes_frames_evenly_in_file_name_order():
+    full = ListDataset(40)
+    names = [f"{'AB'[i % 2]}_{i // 2:03d}.png" for i in range(40)]
+    for item, name in zip(full.items, names[::-1]):  # listed out of order
+        item['img_path'] = name
+    subset = LabelFractionDataset(full, fraction=0.2, spread_by='^[^_]+')
+    files = sorted(subset.files)
+    assert [f[0] for f in files] == ['A'] * 4 + ['B'] * 4
+    frames = [int(f[2:5]) for f in files[:4]]
+    assert max(np.diff(frames + [frames[0] + 20])) <= 7  # 20 frames, 4 taken
+    with pytest.raises(ValueError, match=r"spread_by='\^x' does not match"):
+        LabelFractionDataset(full, fraction=0.2, spread_by='^x')
+    with pytest.raises(ValueError, match='at most one of stratify_by and'):
+        LabelFractionDataset(full, fraction=0.2, spread_by='^[^_]+',
+                             stratify_by='^[^_]+')
