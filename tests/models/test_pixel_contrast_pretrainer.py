@@ -257,3 +257,22 @@ def test_unet_study_is_the_baseline_with_a_stage1_of_the_same_network(mode):
     loss = stage1.model.head.loss
     assert (loss.mode, tuple(loss.feat_size)) == (
         mode, (crop[0] // 8, crop[1] // 8))
+    # h reads the full-resolution fused features at 1/4 of the crop, as the
+    # paper's DeepLabv3+ features
+    assert tuple(stage1.model.head.proj_size) == (crop[0] // 4, crop[1] // 4)
+
+
+def test_projection_at_proj_size_is_h_of_the_resized_features():
+    head = MODELS.build(dict(
+        type='PixelContrastHead', in_channels=4, channels=8, num_convs=2,
+        proj_size=(4, 6), loss=dict(type='PixelContrastLoss',
+                                    feat_size=(2, 3))))
+    feats = torch.randn(2, 4, 16, 24)
+    z = head(feats)
+    assert z.shape == (2, 8, 4, 6)
+    resized = torch.nn.functional.interpolate(
+        feats, (4, 6), mode='bilinear', align_corners=False)
+    torch.testing.assert_close(z, head.projector(resized))
+    assert torch.allclose(z.norm(dim=1), torch.ones(2, 4, 6))
+    head.proj_size = None
+    assert head(feats).shape == (2, 8, 16, 24)
