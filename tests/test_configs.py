@@ -44,6 +44,8 @@ def test_dataset_config_has_multiscale_flip_tta_and_label_fractions(name):
                                    abs=0.01)
     train = cfg.train_dataloader.dataset
     assert train.type == 'LabelFractionDataset' and train.fraction == 1.0
+    if name.startswith('camvid'):  # video frames: splits spread in time
+        assert train.spread_by == '^[^_]+'
 
 
 @pytest.mark.parametrize('head', ['unet0.25x', 'segformerhead'])

@@ -55,7 +55,12 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
-        # The labelled part of train; `fraction=1.0` uses every label.
+        # The labelled part of train; `fraction=1.0` uses every label. A
+        # split takes each video sequence (the file name's prefix) in
+        # proportion and its frames evenly spaced in time, the seed moving
+        # the phase: uniform draws of 18 frames (5%) took 7 to 13 from the
+        # val sequence and left the U-Net's 5% mIoU 1.92 std over seeds,
+        # spread ones 0.81 (docs/study_protocol.md).
         type='LabelFractionDataset',
         fraction=1.0,
         seed=0,
@@ -64,7 +69,8 @@ train_dataloader = dict(
             data_root=data_root,
             data_prefix=dict(
                 img_path='img_dir/train', seg_map_path='ann_dir/train'),
-            pipeline=train_pipeline)))
+            pipeline=train_pipeline),
+        spread_by='^[^_]+'))
 val_dataloader = dict(
     batch_size=1,
     num_workers=2,
