@@ -6,7 +6,12 @@ SHARED_CAMVID ?= ../shared/datasets/camvid_segnet
 UNET_BASELINE := configs/supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
 DDEP_FT := configs/ddep/benchmarks/ddep-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
 DDEP_BENCH := configs/ddep/benchmarks
-STUDY := $(PY) tools/label_efficiency.py --work-dir work_dirs/studies
+# Every study takes the runs that any study CSV holds with the same recipe
+# (the hash of the run's configs), so shared baselines train once and a
+# study resumes on a new machine.
+RESULTS := $(wildcard docs/results/*.csv)
+STUDY := $(PY) tools/label_efficiency.py $(if $(RESULTS),--reuse $(RESULTS)) \
+	  --work-dir work_dirs/studies
 
 .PHONY: install data demo demo-baseline study-decoder study-ddep \
 	study-ddep-ablations study-ddep-compute study-pixel-contrast \
@@ -55,9 +60,9 @@ demo-baseline: install data
 	  --fractions 0.1 --seeds 0 --tta --work-dir work_dirs/demo
 
 # Studies (docs/study_protocol.md): run one at a time; every run's val mIoU
-# is kept in docs/results/<study>.csv as it finishes, and a study run again
-# skips its finished runs. They share work_dirs/studies, so a run that two
-# studies need (the U-Net baseline) trains once.
+# is kept in docs/results/<study>.csv as it finishes, with its recipe, and a
+# study run again skips its finished runs (from the CSVs, or from
+# work_dirs/studies, which they share for their pretraining stages).
 # The decoder study: the U-Net baseline against the SegFormer head on the
 # same schedule at 10% and 100% of the labels, and the U-Net at 5%.
 study-decoder: install data
@@ -91,9 +96,7 @@ study-ddep-compute: install data
 # label-based pixel contrast (single-image loss) then CE, at 5, 10 and 100%;
 # stage 1 uses the labels, so it runs for every split.
 PC_FT := configs/pixel_contrast/benchmarks/pixelcontrast-%-finetune_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
-# The baseline's runs are taken from the DDeP study where it measured them.
-PC_STUDY := $(STUDY) --csv docs/results/pixel_contrast_camvid.csv \
-	  --reuse docs/results/ddep_camvid.csv
+PC_STUDY := $(STUDY) --csv docs/results/pixel_contrast_camvid.csv
 study-pixel-contrast: install data
 	$(PC_STUDY) --baseline $(UNET_BASELINE) $(subst %,single,$(PC_FT))
 
@@ -118,8 +121,7 @@ study-pixel-contrast-pseudo: install data
 # 3e-3, encoder lr x0.1.
 TUNE := $(STUDY) $(UNET_BASELINE) $(DDEP_FT) $(subst %,single,$(PC_FT)) \
 	  --fractions 0.1 --seeds 100 \
-	  --csv docs/results/tuning_grid_camvid_128x160.csv \
-	  --reuse docs/results/unet_recipe_pilot_camvid.csv
+	  --csv docs/results/tuning_grid_camvid_128x160.csv
 study-tuning: install data
 	$(TUNE)
 	$(TUNE) --finetune-options optim_wrapper.optimizer.lr=3e-4
