@@ -117,8 +117,8 @@ study-pixel-contrast-pseudo: install data
 
 # Fair tuning (docs/study_protocol.md): the same grid for the baseline and
 # each method, at 10% of the labels with the tuning seed 100, one change at
-# a time from the chosen recipe (Adam lr 1e-3, encoder lr x1): lr 3e-4 and
-# 3e-3, encoder lr x0.1.
+# a time from the starting recipe (Adam lr 1e-3, encoder lr x1): lr 3e-4,
+# 3e-3 and 1e-2, encoder lr x0.1.
 TUNE := $(STUDY) $(UNET_BASELINE) $(DDEP_FT) $(subst %,single,$(PC_FT)) \
 	  --fractions 0.1 --seeds 100 \
 	  --csv docs/results/tuning_grid_camvid_128x160.csv
@@ -126,6 +126,7 @@ study-tuning: install data
 	$(TUNE)
 	$(TUNE) --finetune-options optim_wrapper.optimizer.lr=3e-4
 	$(TUNE) --finetune-options optim_wrapper.optimizer.lr=3e-3
+	$(TUNE) --finetune-options optim_wrapper.optimizer.lr=1e-2
 	$(TUNE) --finetune-options \
 	  optim_wrapper.paramwise_cfg.custom_keys.backbone.lr_mult=0.1
 
