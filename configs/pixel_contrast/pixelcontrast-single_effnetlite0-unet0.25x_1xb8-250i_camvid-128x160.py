@@ -2,12 +2,13 @@
 # pixel contrastive pretraining (Zhao et al., arXiv:2012.06985) of ImageNet
 # EfficientNet-Lite0 + the 1/4-width U-Net decoder on the labelled split of
 # CamVid, single-image variant, with the baseline's data and schedule (128x160
-# crops, batch 8, 250 iterations of Adam 1e-3, cosine). The projection head
-# reads the decoder's full-resolution fused pre-classifier features resized
-# to 1/4 of the crop (32x40), the resolution of the paper's DeepLabv3+
-# features: projecting at full resolution took 3.8-4.2 s per step on 2
-# cores, against 0.66 s for the fine-tuning. The loss resizes the embeddings
-# to 1/8 (16x20). Its fine-tuning:
+# crops, batch 8, 250 iterations of Adam, cosine) at lr 1e-3 (the tuning
+# grid tunes the fine-tuning's lr, 3e-3 for the baseline, not stage 1's).
+# The projection head reads the decoder's full-resolution fused
+# pre-classifier features resized to 1/4 of the crop (32x40), the resolution
+# of the paper's DeepLabv3+ features: projecting at full resolution took
+# 3.8-4.2 s per step on 2 cores, against 0.66 s for the fine-tuning. The
+# loss resizes the embeddings to 1/8 (16x20). Its fine-tuning:
 # benchmarks/pixelcontrast-single-finetune_<this suffix>.
 _base_ = [
     '../supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py'
@@ -32,3 +33,4 @@ model = dict(
 val_dataloader = None
 val_cfg = None
 val_evaluator = None
+optim_wrapper = dict(optimizer=dict(lr=1e-3))

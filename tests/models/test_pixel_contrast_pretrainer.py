@@ -250,9 +250,12 @@ def test_unet_study_is_the_baseline_with_a_stage1_of_the_same_network(mode):
     stage1 = Config.fromfile(UNET_STAGE1[mode])
     for slot in ('backbone', 'decode_head', 'data_preprocessor'):
         assert stage1.model[slot] == baseline['model'][slot], slot
-    for key in ('train_dataloader', 'optim_wrapper', 'param_scheduler',
-                'train_cfg'):
+    for key in ('train_dataloader', 'param_scheduler', 'train_cfg'):
         assert stage1.to_dict()[key] == baseline[key], key
+    optim = stage1.to_dict()['optim_wrapper']
+    assert optim['optimizer'].pop('lr') == 1e-3  # not the fine-tuning's
+    assert baseline['optim_wrapper']['optimizer'].pop('lr') == 3e-3
+    assert optim == baseline['optim_wrapper']
     crop = stage1.model.data_preprocessor.size
     loss = stage1.model.head.loss
     assert (loss.mode, tuple(loss.feat_size)) == (
