@@ -4,6 +4,9 @@ import os.path as osp
 
 import numpy as np
 import pytest
+import torch
+from mmengine.structures import PixelData
+from mmseg.structures import SegDataSample
 from PIL import Image
 
 from mmssl_seg.utils import register_all_modules
@@ -58,3 +61,19 @@ def write_fake_camvid(root, num_images=3, size=(36, 48), label_value=None):
 @pytest.fixture
 def fake_camvid(tmp_path):
     return write_fake_camvid(str(tmp_path / 'camvid'))
+
+
+def seg_batch(n=2, size=(64, 96), num_classes=11, labels=True, seed=0):
+    """A segmentor's ``train_step`` input: ``n`` random uint8 images of
+    ``size`` (h, w) and, with ``labels``, random label maps."""
+    g = torch.Generator().manual_seed(seed)
+    samples = []
+    for _ in range(n):
+        sample = SegDataSample(metainfo=dict(img_shape=size, pad_shape=size))
+        if labels:
+            sample.gt_sem_seg = PixelData(data=torch.randint(
+                0, num_classes, (1, *size), generator=g))
+        samples.append(sample)
+    return dict(inputs=[torch.randint(0, 256, (3, *size), generator=g,
+                                      dtype=torch.uint8) for _ in range(n)],
+                data_samples=samples)

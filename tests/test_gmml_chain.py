@@ -6,12 +6,10 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
-from mmengine.structures import PixelData
-from mmseg.structures import SegDataSample
 
 from mmssl_seg.apis.chain import read_chain
 from mmssl_seg.registry import MODELS
-from tests.conftest import REPO
+from tests.conftest import REPO, seg_batch
 
 GMML = 'configs/gmml/gmml_vit-tiny6-p8_1xb8-2000i_camvid-96x96.py'
 DDEP = 'configs/gmml/ddep_vit-tiny6-p8-unet0.25x_1xb8-400i_camvid-128x128.py'
@@ -21,20 +19,6 @@ CHAIN = ('configs/chains/gmml-ddep-finetune_vit-tiny6-p8-unet0.25x_1xb8-400i'
 
 def _config(path):
     return Config.fromfile(osp.join(REPO, path))
-
-
-def _batch(n=2, size=(64, 96), labels=True):
-    g = torch.Generator().manual_seed(0)
-    samples = []
-    for _ in range(n):
-        sample = SegDataSample(metainfo=dict(img_shape=size, pad_shape=size))
-        if labels:
-            sample.gt_sem_seg = PixelData(
-                data=torch.randint(0, 11, (1, *size), generator=g))
-        samples.append(sample)
-    return dict(inputs=[torch.randint(0, 256, (3, *size), generator=g,
-                                      dtype=torch.uint8) for _ in range(n)],
-                data_samples=samples)
 
 
 def _save(model, path):
@@ -78,7 +62,7 @@ def test_ddep_stage_denoises_at_image_resolution_on_a_frozen_vit():
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     neck = model.neck.convs[0].conv.weight.clone()
     vit = model.backbone.layers[0].attn.qkv.weight.clone()
-    log = model.train_step(_batch(labels=False), optim_wrapper)
+    log = model.train_step(seg_batch(labels=False), optim_wrapper)
     assert torch.isfinite(log['loss_denoise'])
     assert not torch.equal(neck, model.neck.convs[0].conv.weight)
     assert torch.equal(vit, model.backbone.layers[0].attn.qkv.weight)
@@ -107,7 +91,7 @@ def test_slots_move_along_the_chain_and_finetuning_steps(tmp_path):
         (1, 11, 64, 96)
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     before = model.decode_head.conv_seg.weight.clone()
-    log = model.train_step(_batch(), optim_wrapper)
+    log = model.train_step(seg_batch(), optim_wrapper)
     assert torch.isfinite(log['decode.loss_ce'])
     assert not torch.equal(before, model.decode_head.conv_seg.weight)
 

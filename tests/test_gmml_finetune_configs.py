@@ -6,12 +6,10 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
-from mmengine.structures import PixelData
-from mmseg.structures import SegDataSample
 
 from mmssl_seg.apis.chain import read_chain
 from mmssl_seg.registry import MODELS
-from tests.conftest import REPO
+from tests.conftest import REPO, seg_batch
 
 BENCH = 'configs/gmml/benchmarks/'
 ADE = BENCH + 'gmml-finetune_vit-s16-uperhead_8xb2-160k_ade20k-512x512.py'
@@ -82,17 +80,7 @@ def test_gmml_encoder_arrives_and_a_step_on_tiny_input(path, gmml_checkpoint):
     for key, value in backbone.items():
         if key != 'pos_embed':
             assert torch.equal(received[key], value), key
-    g = torch.Generator().manual_seed(0)
-    samples = []
-    for _ in range(2):
-        sample = SegDataSample(metainfo=dict(img_shape=(64, 64),
-                                             pad_shape=(64, 64)))
-        sample.gt_sem_seg = PixelData(data=torch.randint(
-            0, CLASSES[path], (1, 64, 64), generator=g))
-        samples.append(sample)
-    data = dict(inputs=[torch.randint(0, 256, (3, 64, 64), generator=g,
-                                      dtype=torch.uint8) for _ in range(2)],
-                data_samples=samples)
+    data = seg_batch(size=(64, 64), num_classes=CLASSES[path])
     before = model.backbone.layers[0].attn.qkv.weight.clone()
     log = model.train_step(data, build_optim_wrapper(model,
                                                      cfg.optim_wrapper))

@@ -7,13 +7,11 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
-from mmengine.structures import PixelData
-from mmseg.structures import SegDataSample
 
 from mmssl_seg.apis.chain import read_chain
 from mmssl_seg.models.segmentors import LinearProbeSegmentor
 from mmssl_seg.registry import MODELS
-from tests.conftest import REPO
+from tests.conftest import REPO, seg_batch
 
 GMML_BENCH = 'configs/gmml/benchmarks/'
 SIM_BENCH = 'configs/sim/benchmarks/'
@@ -102,17 +100,7 @@ def test_probe_trains_only_the_classifier_on_the_handed_over_encoder(
     trainable = [n for n, p in model.named_parameters() if p.requires_grad]
     assert trainable == ['decode_head.conv_seg.weight',
                          'decode_head.conv_seg.bias']
-    g = torch.Generator().manual_seed(0)
-    samples = []
-    for _ in range(2):
-        sample = SegDataSample(metainfo=dict(img_shape=(128, 160),
-                                             pad_shape=(128, 160)))
-        sample.gt_sem_seg = PixelData(data=torch.randint(
-            0, 11, (1, 128, 160), generator=g))
-        samples.append(sample)
-    data = dict(inputs=[torch.randint(0, 256, (3, 128, 160), generator=g,
-                                      dtype=torch.uint8) for _ in range(2)],
-                data_samples=samples)
+    data = seg_batch(size=(128, 160))
     before = {k: v.clone() for k, v in model.state_dict().items()}
     model.train()
     log = model.train_step(data, build_optim_wrapper(model, cfg.optim_wrapper))
