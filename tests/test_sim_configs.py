@@ -13,8 +13,8 @@ from mmpretrain.structures import DataSample
 
 from mmssl_seg.apis.chain import read_chain
 from mmssl_seg.registry import MODELS
-from tests.conftest import REPO
-from tests.test_gmml_chain import _batch, _save, _with_slots
+from tests.conftest import REPO, seg_batch
+from tests.test_gmml_chain import _save, _with_slots
 
 SIM = 'configs/sim/'
 CPU = SIM + 'sim_vit-tiny6-p8_1xb8-2000i_camvid-96x96.py'
@@ -149,7 +149,7 @@ def test_chain_sim_then_pixel_contrast_then_ce(tmp_path, monkeypatch):
                        sim.backbone.layers[5].ffn.layers[1].weight)
     optim_wrapper = build_optim_wrapper(contrast, cfg.optim_wrapper)
     neck = contrast.neck.convs[0].conv.weight.clone()
-    log = contrast.train_step(_batch(size=(64, 96)), optim_wrapper)
+    log = contrast.train_step(seg_batch(size=(64, 96)), optim_wrapper)
     assert torch.isfinite(log['loss'])
     assert not torch.equal(neck, contrast.neck.convs[0].conv.weight)
     # contrast -> CE fine-tuning: encoder, neck and decoder
@@ -164,6 +164,6 @@ def test_chain_sim_then_pixel_contrast_then_ce(tmp_path, monkeypatch):
                                    value), f'{slot}.{key}'
     assert torch.equal(model.decode_head.fpn_bottleneck.conv.weight,
                        contrast.decode_head.fpn_bottleneck.conv.weight)
-    log = model.train_step(_batch(size=(64, 96)),
+    log = model.train_step(seg_batch(size=(64, 96)),
                            build_optim_wrapper(model, cfg.optim_wrapper))
     assert torch.isfinite(log['decode.loss_ce'])
