@@ -125,7 +125,10 @@ def test_pseudo_label_tool_end_to_end(camvid_root, tmp_path, tool):
     train_images = sorted(
         p[:-4] for p in os.listdir(
             osp.join(camvid_root, 'img_dir', 'train')))
-    labelled = set(labelled_indices(NUM_TRAIN, FRACTION, seed=0))
+    # the CamVid split: sequences (file name prefixes) spread in time
+    sequences = [name.split('_')[0] for name in train_images]
+    labelled = set(labelled_indices(NUM_TRAIN, FRACTION, seed=0,
+                                    groups=sequences, spread=True))
     assert len(train_images) == NUM_TRAIN
     assert names == [n for i, n in enumerate(train_images)
                      if i not in labelled]
