@@ -181,10 +181,11 @@ class LabelFractionDataset:
         num_samples = len(self.dataset)
         order, groups = np.arange(num_samples), None
         if stratify_by is not None:
-            groups = self._strata(stratify_by, 'stratify_by')
+            groups = self._strata(self._names(), stratify_by, 'stratify_by')
         elif spread_by is not None:  # each group's samples in time order
-            order = np.argsort(self._names(), kind='stable')
-            strata = self._strata(spread_by, 'spread_by')
+            names = self._names()
+            order = np.argsort(names, kind='stable')
+            strata = self._strata(names, spread_by, 'spread_by')
             groups = [strata[i] for i in order]
         chosen = sorted(order[labelled_indices(
             num_samples, fraction, count, seed, groups,
@@ -198,11 +199,12 @@ class LabelFractionDataset:
         return [osp.basename(self.dataset.get_data_info(idx)['img_path'])
                 for idx in range(len(self.dataset))]
 
-    def _strata(self, pattern: str, option: str) -> List[str]:
-        """The stratum of every sample of :attr:`dataset`: ``pattern``'s
-        match in its image's file name."""
+    @staticmethod
+    def _strata(names: List[str], pattern: str, option: str) -> List[str]:
+        """The stratum of every image file name: ``pattern``'s match in
+        it."""
         strata = []
-        for name in self._names():
+        for name in names:
             match = re.search(pattern, name)
             if match is None:
                 raise ValueError(f'{option}={pattern!r} does not match '
