@@ -13,6 +13,12 @@ _base_ = [
     '../_base_/schedules/adam_cosine_finetune_250i.py'
 ]
 crop_size = (128, 160)
-model = dict(data_preprocessor=dict(size=crop_size))
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    decode_head=dict(
+        loss_decode=dict(
+            _delete_=True,
+            type='ClassWeightedCrossEntropyLoss',
+            class_weight={{_base_.class_weight}})))
 train_dataloader = dict(dataset=dict(fraction=0.1))
 optim_wrapper = dict(optimizer=dict(lr=3e-3))

@@ -7,6 +7,12 @@ test_scale = (240, 180)  # (w, h): half of 480x360
 # multi-scale + flip for `tools/test.py --tta`, scales relative to test_scale
 img_ratios = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
 crop_size = (176, 240)  # (h, w)
+# median-frequency class weights of the train labels (SegNet's CamVid
+# recipe; tools/analysis_tools/class_weights.py), for
+# ClassWeightedCrossEntropyLoss
+class_weight = [
+    0.28, 0.20, 4.79, 0.15, 1.00, 0.42, 3.85, 1.98, 0.79, 6.38, 8.82
+]
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
