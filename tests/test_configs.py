@@ -52,7 +52,8 @@ def test_dataset_config_has_multiscale_flip_tta_and_label_fractions(name):
 def test_study_recipe_is_the_176x240_one_on_smaller_crops(head):
     """The 128x160 study configs change the crop (pipeline and
     preprocessor) and nothing else: model, schedule, data, evaluation; the
-    U-Net's lr was tuned again on them (docs/study_protocol.md)."""
+    U-Net's lr was tuned again on them and its loss weighs classes
+    (docs/study_protocol.md)."""
     name = 'supervised_effnetlite0-{}_1xb8-250i_camvid-{}.py'
     small, large = (
         Config.fromfile(
@@ -65,13 +66,17 @@ def test_study_recipe_is_the_176x240_one_on_smaller_crops(head):
         [crop] = [t for t in pipeline if t['type'] == 'RandomCrop']
         preprocessor = cfg['model']['data_preprocessor']
         crops.append((crop.pop('crop_size'), preprocessor.pop('size'),
-                      cfg['optim_wrapper']['optimizer'].pop('lr')))
+                      cfg['optim_wrapper']['optimizer'].pop('lr'),
+                      cfg['model']['decode_head'].pop('loss_decode')['type']))
         for key in ('crop_size', 'train_pipeline'):
             cfg.pop(key)
         rest.append(cfg)
-    small_lr = 3e-3 if head == 'unet0.25x' else 1e-3
-    assert crops == [((128, 160), (128, 160), small_lr),
-                     ((176, 240), (176, 240), 1e-3)]
+    tuned = head == 'unet0.25x'
+    small_loss = ('ClassWeightedCrossEntropyLoss'
+                  if tuned else 'CrossEntropyLoss')
+    assert crops == [((128, 160), (128, 160), 3e-3 if tuned else 1e-3,
+                      small_loss),
+                     ((176, 240), (176, 240), 1e-3, 'CrossEntropyLoss')]
     assert rest[0] == rest[1]
 
 

@@ -19,11 +19,11 @@ def median_frequency_weights(label_maps: Iterable[np.ndarray],
     pixels_where_present = np.zeros(num_classes, dtype=np.int64)
     for i, label in enumerate(label_maps):
         values = label[label != ignore_index].ravel().astype(np.int64)
-        if values.size and (values.min() < 0 or values.max() >= num_classes):
+        bad = [int(v) for v in np.unique(values) if not 0 <= v < num_classes]
+        if bad:
             raise ValueError(
                 f'label map {i} holds values outside [0, {num_classes}) '
-                f'and other than ignore_index={ignore_index}: '
-                f'{sorted(set(np.unique(values)) - set(range(num_classes)))}')
+                f'and other than ignore_index={ignore_index}: {bad}')
         counts = np.bincount(values, minlength=num_classes)
         pixels += counts
         pixels_where_present += (counts > 0) * values.size
