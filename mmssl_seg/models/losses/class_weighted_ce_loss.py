@@ -32,9 +32,9 @@ def class_weighted_cross_entropy(pred: torch.Tensor,
                                  avg_factor: Optional[float] = None,
                                  ignore_index: int = 255,
                                  **kwargs) -> torch.Tensor:
-    """L above. ``weight`` (N, H, W) scales each pixel's term (numerator
-    only, as mmseg's samplers expect); ``avg_factor`` replaces the
-    denominator."""
+    """L above. ``weight`` (N, H, W) scales each pixel's term in the sum,
+    not the denominator; ``avg_factor`` replaces the denominator; other
+    keywords of mmseg's loss call (``avg_non_ignore``) are ignored."""
     loss = F.cross_entropy(
         pred, label, weight=class_weight, reduction='none',
         ignore_index=ignore_index)
