@@ -124,9 +124,10 @@ TUNE := $(STUDY) $(UNET_BASELINE) $(DDEP_FT) $(subst %,single,$(PC_FT)) \
 	  --fractions 0.1 --seeds 100 \
 	  --csv docs/results/tuning_grid_camvid_128x160_weighted.csv
 study-tuning: install data
-	for lr in 1e-3 3e-3 3e-4 1e-2; do \
-	  $(TUNE) --finetune-options optim_wrapper.optimizer.lr=$$lr || exit 1; \
-	done
+	$(TUNE) --finetune-options optim_wrapper.optimizer.lr=1e-3
+	$(TUNE) --finetune-options optim_wrapper.optimizer.lr=3e-3
+	$(TUNE) --finetune-options optim_wrapper.optimizer.lr=3e-4
+	$(TUNE) --finetune-options optim_wrapper.optimizer.lr=1e-2
 	$(TUNE) --finetune-options \
 	  optim_wrapper.paramwise_cfg.custom_keys.backbone.lr_mult=0.1
 
