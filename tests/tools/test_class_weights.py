@@ -5,9 +5,8 @@ import pytest
 from mmengine import Config
 
 from mmssl_seg.utils.class_weights import median_frequency_weights
+from tests.conftest import REPO
 from tools.analysis_tools import class_weights as tool
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def test_median_frequency_weights_by_hand():
