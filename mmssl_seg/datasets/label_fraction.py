@@ -7,6 +7,7 @@ from typing import List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset
+from mmseg.datasets.transforms import LoadAnnotations
 
 from mmssl_seg.registry import DATASETS
 
@@ -32,7 +33,7 @@ def parse_fraction(fraction: Union[float, int, str]) -> float:
 def labelled_indices(num_samples: int,
                      fraction: Union[float, str, None] = None,
                      count: Optional[int] = None,
-                     seed: int = 0,
+                     seed: Union[int, Sequence[int]] = 0,
                      groups: Optional[Sequence] = None,
                      spread: bool = False) -> List[int]:
     """Indices of the labelled subset, sorted.
@@ -40,6 +41,7 @@ def labelled_indices(num_samples: int,
     One seed fixes one random order of all samples; a subset is a prefix of
     that order of ``max(1, round(fraction * num_samples))`` (or ``count``)
     samples, so subsets of one seed are nested: 1% within 5% within 10% ...
+    ``seed`` is an int or a sequence of ints (numpy's ``default_rng``).
 
     With ``groups`` (a stratum per sample, e.g. its video sequence) the order
     is stratified: see :func:`stratified_order`; with ``spread`` as well,
@@ -123,6 +125,41 @@ def spread_order(groups: Sequence, rng: np.random.Generator) -> np.ndarray:
     return np.argsort(keys, kind='stable')
 
 
+def class_balance_distance(split_pixels: np.ndarray,
+                           all_pixels: np.ndarray) -> float:
+    r"""How far a split's class balance is from the whole set's:
+    :math:`\max_c |\log(p_c / q_c)|`, with :math:`p_c` and :math:`q_c` the
+    shares of class :math:`c` in the labelled pixels of the split and of the
+    whole set (per-class pixel counts). A class of the set that the split
+    lacks makes it infinite; classes the set lacks are left out."""
+    present = all_pixels > 0
+    p = split_pixels[present] / split_pixels.sum()
+    q = all_pixels[present] / all_pixels.sum()
+    if (p == 0).any():
+        return math.inf
+    return float(np.abs(np.log(p / q)).max())
+
+
+def class_pixel_counts(dataset, num_classes: int) -> np.ndarray:
+    """Pixels of each class in each label map of ``dataset`` (anything with
+    ``get_data_info`` giving mmseg's ``seg_map_path`` and ``label_map``),
+    read as training reads them (mmseg's ``LoadAnnotations``); an array of
+    shape (samples, classes). Labels outside [0, num_classes), the ignored
+    ones, are not counted."""
+    load = LoadAnnotations()
+    counts = np.zeros((len(dataset), num_classes), dtype=np.int64)
+    for idx in range(len(dataset)):
+        info = dataset.get_data_info(idx)
+        label = load(dict(seg_map_path=info['seg_map_path'],
+                          label_map=info.get('label_map'),
+                          reduce_zero_label=info.get('reduce_zero_label',
+                                                     False),
+                          seg_fields=[]))['gt_seg_map'].ravel()
+        label = label[label < num_classes].astype(np.int64)
+        counts[idx] = np.bincount(label, minlength=num_classes)
+    return counts
+
+
 @DATASETS.register_module()
 class LabelFractionDataset:
     """A dataset cut to a deterministic labelled subset (or its complement).
@@ -151,6 +188,14 @@ class LabelFractionDataset:
             name order: a video's frames in time) are also taken evenly
             spaced (:func:`spread_order`), as a video is labelled every
             k-th frame. Exclusive with ``stratify_by``.
+        class_matched_draws: with ``n > 1``, the seed draws ``n`` subsets
+            (the first is the one drawn without this option, the others come
+            from the seeds ``[seed, 1] ... [seed, n - 1]``) and keeps the one
+            whose class balance is closest to the whole set's
+            (:func:`class_balance_distance`; reads every label map once), so
+            that no split starts with half the share of a rare class. Such
+            subsets of one seed are not nested across fractions. ``1`` (the
+            default) keeps the first draw.
         split: ``'labelled'`` for the subset, ``'unlabelled'`` for the rest
             (e.g. the images to pseudo-label).
 
@@ -166,18 +211,24 @@ class LabelFractionDataset:
                  seed: int = 0,
                  split: str = 'labelled',
                  stratify_by: Optional[str] = None,
-                 spread_by: Optional[str] = None):
+                 spread_by: Optional[str] = None,
+                 class_matched_draws: int = 1):
         if split not in ('labelled', 'unlabelled'):
             raise ValueError(f"split must be 'labelled' or 'unlabelled', "
                              f'got {split!r}')
         if stratify_by is not None and spread_by is not None:
             raise ValueError('give at most one of stratify_by and spread_by, '
                              f'got {stratify_by!r} and {spread_by!r}')
+        if not isinstance(class_matched_draws, int) or \
+                class_matched_draws < 1:
+            raise ValueError('class_matched_draws must be an int >= 1, got '
+                             f'{class_matched_draws!r}')
         self.dataset = DATASETS.build(dataset) if isinstance(
             dataset, dict) else dataset
         self.fraction, self.count, self.seed, self.split = (fraction, count,
                                                             seed, split)
         self.stratify_by, self.spread_by = stratify_by, spread_by
+        self.class_matched_draws = class_matched_draws
         num_samples = len(self.dataset)
         order, groups = np.arange(num_samples), None
         if stratify_by is not None:
@@ -187,12 +238,25 @@ class LabelFractionDataset:
             order = np.argsort(names, kind='stable')
             strata = self._strata(names, spread_by, 'spread_by')
             groups = [strata[i] for i in order]
-        chosen = sorted(order[labelled_indices(
-            num_samples, fraction, count, seed, groups,
-            spread=spread_by is not None)].tolist())
+        draws = [sorted(order[labelled_indices(
+            num_samples, fraction, count, seed if i == 0 else [seed, i],
+            groups, spread=spread_by is not None)].tolist())
+            for i in range(class_matched_draws)]
+        chosen = draws[0] if len(draws[0]) == num_samples else \
+            self._class_matched(draws)
         if split == 'unlabelled':
             chosen = sorted(set(range(num_samples)) - set(chosen))
         self.indices = chosen
+
+    def _class_matched(self, draws: List[List[int]]) -> List[int]:
+        """The draw closest to the class balance of the whole set."""
+        if len(draws) == 1:
+            return draws[0]
+        pixels = class_pixel_counts(self.dataset,
+                                    len(self.dataset.metainfo['classes']))
+        distances = [class_balance_distance(pixels[d].sum(0), pixels.sum(0))
+                     for d in draws]
+        return draws[int(np.argmin(distances))]
 
     def _names(self) -> List[str]:
         """The image file name of every sample of :attr:`dataset`."""
@@ -238,4 +302,5 @@ class LabelFractionDataset:
                 f'{len(self.dataset)} samples, fraction={self.fraction!r}, '
                 f'count={self.count!r}, seed={self.seed}, '
                 f'stratify_by={self.stratify_by!r}, '
-                f'spread_by={self.spread_by!r})')
+                f'spread_by={self.spread_by!r}, '
+                f'class_matched_draws={self.class_matched_draws})')

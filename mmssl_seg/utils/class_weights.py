@@ -5,24 +5,28 @@ in which c occurs, f_c = n_c / T_c and w_c = median_k(f_k) / f_c: a class
 half as frequent as the median weighs twice as much. SegNet trains on
 CamVid with these weights (Badrinarayanan et al., TPAMI 2017).
 """
-from typing import Iterable, List
+from typing import Iterable, List, Optional, Sequence
 
 import numpy as np
 
 
 def median_frequency_weights(label_maps: Iterable[np.ndarray],
                              num_classes: int,
-                             ignore_index: int = 255) -> List[float]:
+                             ignore_index: int = 255,
+                             names: Optional[Sequence[str]] = None
+                             ) -> List[float]:
     """w_c above over ``label_maps`` (integer arrays). Labels outside
-    [0, num_classes) other than ``ignore_index`` are an error."""
+    [0, num_classes) other than ``ignore_index`` are an error, whose message
+    names the map by its entry in ``names`` (e.g. its file) or its index."""
     pixels = np.zeros(num_classes, dtype=np.int64)
     pixels_where_present = np.zeros(num_classes, dtype=np.int64)
     for i, label in enumerate(label_maps):
         values = label[label != ignore_index].ravel().astype(np.int64)
         bad = [int(v) for v in np.unique(values) if not 0 <= v < num_classes]
         if bad:
+            name = repr(names[i]) if names is not None else str(i)
             raise ValueError(
-                f'label map {i} holds values outside [0, {num_classes}) '
+                f'label map {name} holds values outside [0, {num_classes}) '
                 f'and other than ignore_index={ignore_index}: {bad}')
         counts = np.bincount(values, minlength=num_classes)
         pixels += counts

@@ -4,9 +4,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from mmengine.dataset import BaseDataset
+from PIL import Image
 
 from mmssl_seg.datasets import LabelFractionDataset, labelled_indices
-from mmssl_seg.datasets.label_fraction import parse_fraction
+from mmssl_seg.datasets.label_fraction import (class_balance_distance,
+                                               class_pixel_counts,
+                                               parse_fraction)
 from mmssl_seg.engine.hooks import LabelledSplitHook
 from mmssl_seg.registry import DATASETS
 from mmssl_seg.utils import load_run_config
@@ -236,3 +239,75 @@ def test_spread_by_takes_frames_evenly_in_file_name_order():
     with pytest.raises(ValueError, match='at most one of stratify_by and'):
         LabelFractionDataset(full, fraction=0.2, spread_by='^[^_]+',
                              stratify_by='^[^_]+')
+
+
+def test_class_balance_distance_by_hand():
+    # shares p = (1/2, 1/4, 1/4) against q = (1/4, 1/2, 1/4): max |log 2|
+    assert class_balance_distance(np.array([2, 1, 1]), np.array(
+        [1, 2, 1])) == pytest.approx(np.log(2))
+    assert class_balance_distance(np.array([2, 1, 1]),
+                                  np.array([4, 2, 2])) == 0
+    # a class the split lacks: infinitely far; one the set lacks: left out
+    assert class_balance_distance(np.array([1, 0, 1]),
+                                  np.array([1, 1, 1])) == np.inf
+    assert class_balance_distance(np.array([1, 0, 1]),
+                                  np.array([4, 0, 4])) == 0
+
+
+def camvid_train(root):
+    return DATASETS.build(dict(
+        type='CamVidDataset', data_root=root, pipeline=[],
+        data_prefix=dict(img_path='img_dir/train',
+                         seg_map_path='ann_dir/train')))
+
+
+def test_class_pixel_counts_leave_out_void(tmp_path):
+    full = camvid_train(
+        write_fake_camvid(str(tmp_path), num_images=2, size=(6, 7)))
+    counts = class_pixel_counts(full, 11)
+    for i in range(2):
+        label = np.asarray(Image.open(full.get_data_info(i)['seg_map_path']))
+        # the file's 11 is void (255 once loaded), not a class
+        assert counts[i].tolist() == np.bincount(
+            label.ravel(), minlength=12)[:11].tolist()
+
+
+@pytest.mark.parametrize('fraction', [0.05, 0.1])
+def test_class_matched_split_is_the_closest_of_its_draws(
+        camvid_root, fraction):
+    full = camvid_train(camvid_root)
+    pixels = class_pixel_counts(full, 11)
+    for seed in (0, 1, 2):
+        chosen = LabelFractionDataset(
+            full, fraction, seed=seed, spread_by='^[^_]+',
+            class_matched_draws=16)
+        draws = [LabelFractionDataset(
+            full, fraction, seed=seed, spread_by='^[^_]+').indices]
+        # draws 1..15 are the spread splits of the seeds [seed, i]
+        names = [osp.basename(full.get_data_info(i)['img_path'])
+                 for i in range(len(full))]
+        order = np.argsort(names, kind='stable')
+        groups = [names[i].split('_')[0] for i in order]
+        draws += [sorted(order[labelled_indices(
+            len(full), fraction, seed=[seed, i], groups=groups,
+            spread=True)].tolist()) for i in range(1, 16)]
+        distances = [class_balance_distance(pixels[d].sum(0),
+                                            pixels.sum(0)) for d in draws]
+        assert chosen.indices in draws
+        assert class_balance_distance(
+            pixels[chosen.indices].sum(0), pixels.sum(0)) == min(distances)
+        # every class within a factor e^0.35 of its share in all of train;
+        # the first draw of seed 0 at 10% has half of fence's share
+        assert min(distances) < 0.35 < max(distances)
+
+
+def test_class_matching_reads_no_label_when_every_sample_is_taken():
+    full = ListDataset(10)  # no seg_map_path: reading a label would fail
+    assert LabelFractionDataset(full, 1.0, class_matched_draws=8).indices \
+        == list(range(10))
+    with pytest.raises(KeyError, match='seg_map_path'):
+        LabelFractionDataset(full, 0.5, class_matched_draws=8)
+    for bad in (0, 2.5):
+        with pytest.raises(ValueError, match=f'class_matched_draws must be '
+                           f'an int >= 1, got {bad}'):
+            LabelFractionDataset(full, 0.5, class_matched_draws=bad)
