@@ -3,6 +3,7 @@ import os.path as osp
 import numpy as np
 import pytest
 from mmengine import Config
+from PIL import Image
 
 from mmssl_seg.utils.class_weights import median_frequency_weights
 from tests.conftest import REPO
@@ -39,3 +40,11 @@ def test_camvid_config_weights_are_the_tool_output_on_the_train_labels(
     # the rare classes (pole, sign, pedestrian, bicyclist) weigh most
     rarest = sorted(range(11), key=computed.__getitem__)[-4:]
     assert set(rarest) == {2, 6, 9, 10}
+
+
+def test_tool_names_the_file_with_a_bad_label(tmp_path):
+    for name, value in (('a.png', 1), ('b.png', 40)):
+        Image.fromarray(np.full((2, 3), value, np.uint8)).save(
+            tmp_path / name)
+    with pytest.raises(ValueError, match=r"b\.png' holds .*\[40\]"):
+        tool.main([str(tmp_path), '--num-classes', '3'])

@@ -29,7 +29,7 @@ def main(argv=None):
         raise SystemExit(f'no PNG label maps in {args.label_dir}')
     weights = median_frequency_weights(
         (np.asarray(Image.open(f)) for f in files), args.num_classes,
-        args.ignore_index)
+        args.ignore_index, names=[str(f) for f in files])
     print(f'{len(files)} label maps in {args.label_dir}')
     print('class_weight = [' +
           ', '.join(f'{w:.{args.decimals}f}' for w in weights) + ']')
