@@ -192,10 +192,10 @@ class LabelFractionDataset:
             (the first is the one drawn without this option, the others come
             from the seeds ``[seed, 1] ... [seed, n - 1]``) and keeps the one
             whose class balance is closest to the whole set's
-            (:func:`class_balance_distance`; reads every label map once), so
-            that no split starts with half the share of a rare class. Such
-            subsets of one seed are not nested across fractions. ``1`` (the
-            default) keeps the first draw.
+            (:func:`class_balance_distance`; reads every label map once),
+            which avoids splits with, e.g., half the share of a rare class.
+            Such subsets of one seed are not nested across fractions. ``1``
+            (the default) keeps the first draw.
         split: ``'labelled'`` for the subset, ``'unlabelled'`` for the rest
             (e.g. the images to pseudo-label).
 
