@@ -10,7 +10,7 @@ from mmengine.config import Config
 from PIL import Image
 
 from mmssl_seg.datasets import (class_balanced_thresholds, class_thresholds,
-                                confidence_histogram, labelled_indices,
+                                confidence_histogram,
                                 threshold_pseudo_labels)
 from mmssl_seg.registry import DATASETS, MODELS
 from tests.conftest import REPO
@@ -125,13 +125,15 @@ def test_pseudo_label_tool_end_to_end(camvid_root, tmp_path, tool):
     train_images = sorted(
         p[:-4] for p in os.listdir(
             osp.join(camvid_root, 'img_dir', 'train')))
-    # the CamVid split: sequences (file name prefixes) spread in time
-    sequences = [name.split('_')[0] for name in train_images]
-    labelled = set(labelled_indices(NUM_TRAIN, FRACTION, seed=0,
-                                    groups=sequences, spread=True))
+    # the split of the CamVid configs (spread in time, class-matched)
+    split = Config.fromfile(osp.join(
+        REPO, 'configs', '_base_', 'datasets',
+        'camvid.py')).train_dataloader.dataset
+    split.dataset.update(data_root=camvid_root, pipeline=[])
+    split.update(fraction=FRACTION, seed=0)
+    labelled = {osp.basename(f)[:-4] for f in DATASETS.build(split).files}
     assert len(train_images) == NUM_TRAIN
-    assert names == [n for i, n in enumerate(train_images)
-                     if i not in labelled]
+    assert names == [n for n in train_images if n not in labelled]
     assert len(names) == 3
     for name, label in labels.items():
         size = Image.open(osp.join(camvid_root, 'img_dir', 'train',
