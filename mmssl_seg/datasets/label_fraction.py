@@ -242,19 +242,20 @@ class LabelFractionDataset:
             num_samples, fraction, count, seed if i == 0 else [seed, i],
             groups, spread=spread_by is not None)].tolist())
             for i in range(class_matched_draws)]
-        chosen = draws[0] if len(draws[0]) == num_samples else \
-            self._class_matched(draws)
+        chosen = self._class_matched(draws)
         if split == 'unlabelled':
             chosen = sorted(set(range(num_samples)) - set(chosen))
         self.indices = chosen
 
     def _class_matched(self, draws: List[List[int]]) -> List[int]:
-        """The draw closest to the class balance of the whole set."""
-        if len(draws) == 1:
+        """The draw closest to the class balance of the whole set; the
+        first, with no label read, if there is no choice to make."""
+        if len(draws) == 1 or len(draws[0]) == len(self.dataset):
             return draws[0]
         pixels = class_pixel_counts(self.dataset,
                                     len(self.dataset.metainfo['classes']))
-        distances = [class_balance_distance(pixels[d].sum(0), pixels.sum(0))
+        total = pixels.sum(0)
+        distances = [class_balance_distance(pixels[d].sum(0), total)
                      for d in draws]
         return draws[int(np.argmin(distances))]
 
