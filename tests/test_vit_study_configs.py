@@ -63,6 +63,17 @@ def test_128x160_finetuning_differs_from_176x240_only_in_the_crop(method):
     assert small.train_dataloader == unet.train_dataloader
 
 
+@pytest.mark.parametrize('config', [
+    FINETUNE['random'].format('128x160'), FINETUNE['random'].format('176x240'),
+    PROBE['random']])
+def test_vit_baselines_train_with_the_unet_studies_class_weighted_loss(
+        config):
+    loss = _cfg(config).model.decode_head.loss_decode
+    assert loss == _cfg(UNET).model.decode_head.loss_decode
+    assert loss.type == 'ClassWeightedCrossEntropyLoss'
+    assert len(loss.class_weight) == 11
+
+
 @pytest.mark.parametrize('method', list(PROBE))
 def test_probes_read_the_same_encoder_as_the_finetunings(method, monkeypatch):
     monkeypatch.chdir(REPO)

@@ -11,5 +11,10 @@ _base_ = [
 crop_size = (128, 160)
 model = dict(
     data_preprocessor=dict(size=crop_size),
-    backbone=dict(img_size=crop_size))
+    backbone=dict(img_size=crop_size),
+    decode_head=dict(
+        loss_decode=dict(
+            _delete_=True,
+            type='ClassWeightedCrossEntropyLoss',
+            class_weight={{_base_.class_weight}})))
 train_dataloader = dict(dataset=dict(fraction=0.1))
