@@ -68,10 +68,13 @@ def test_128x160_finetuning_differs_from_176x240_only_in_the_crop(method):
     PROBE['random']])
 def test_vit_baselines_train_with_the_unet_studies_class_weighted_loss(
         config):
-    loss = _cfg(config).model.decode_head.loss_decode
-    assert loss == _cfg(UNET).model.decode_head.loss_decode
-    assert loss.type == 'ClassWeightedCrossEntropyLoss'
+    loss = MODELS.build(_cfg(config).model.decode_head.loss_decode)
+    unet_loss = MODELS.build(_cfg(UNET).model.decode_head.loss_decode)
+    assert type(loss).__name__ == 'ClassWeightedCrossEntropyLoss'
+    assert type(loss) is type(unet_loss)
     assert len(loss.class_weight) == 11
+    assert loss.class_weight == unet_loss.class_weight
+    assert loss.loss_weight == unet_loss.loss_weight == 1.0
 
 
 @pytest.mark.parametrize('method', list(PROBE))

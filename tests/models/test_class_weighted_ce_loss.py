@@ -90,3 +90,14 @@ def test_rejects_negative_or_missing_weights():
         with pytest.raises(ValueError, match='class_weight'):
             MODELS.build(
                 dict(type='ClassWeightedCrossEntropyLoss', class_weight=bad))
+
+
+def test_replaces_mmseg_cross_entropy_by_a_merge_of_type_and_weights():
+    """A head's loss dict (mmseg's CrossEntropyLoss, use_sigmoid=False)
+    becomes this loss by merging type and class_weight into it."""
+    base = dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)
+    merged = dict(base, type='ClassWeightedCrossEntropyLoss',
+                  class_weight=[1.0, 2.0])
+    assert MODELS.build(merged).class_weight == [1.0, 2.0]
+    with pytest.raises(ValueError, match='use_sigmoid must be False'):
+        MODELS.build(dict(merged, use_sigmoid=True))

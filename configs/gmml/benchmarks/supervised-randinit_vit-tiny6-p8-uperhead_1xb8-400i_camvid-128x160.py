@@ -14,7 +14,6 @@ model = dict(
     backbone=dict(img_size=crop_size),
     decode_head=dict(
         loss_decode=dict(
-            _delete_=True,
             type='ClassWeightedCrossEntropyLoss',
             class_weight={{_base_.class_weight}})))
 train_dataloader = dict(dataset=dict(fraction=0.1))

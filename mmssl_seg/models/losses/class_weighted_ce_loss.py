@@ -60,14 +60,21 @@ class ClassWeightedCrossEntropyLoss(CrossEntropyLoss):
 
     Args:
         class_weight (list[float]): w_c, one per class.
+        use_sigmoid (bool): must be False (softmax); taken so that the
+            class can replace mmseg's ``CrossEntropyLoss`` in a config by a
+            plain merge of ``type`` and ``class_weight``.
         loss_weight (float): scale of the loss. Defaults to 1.0.
         loss_name (str): key in the loss dict. Defaults to 'loss_ce'.
     """
 
     def __init__(self,
                  class_weight: list,
+                 use_sigmoid: bool = False,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_ce'):
+        if use_sigmoid:
+            raise ValueError('ClassWeightedCrossEntropyLoss is a softmax '
+                             'cross-entropy: use_sigmoid must be False')
         if not class_weight or min(class_weight) < 0:
             raise ValueError('class_weight must be a non-empty list of '
                              f'weights >= 0, got {class_weight!r}')
