@@ -6,6 +6,7 @@ import shlex
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from mmssl_seg.utils import study_results
@@ -65,6 +66,16 @@ def test_paired_difference_to_the_baseline_and_per_run_csv(tmp_path, tool):
     out = tool(['python', 'tools/analysis_tools/study_table.py', path])
     assert out.returncode == 0, out.stderr
     assert out.stdout == table
+
+
+def test_metrics_are_written_without_float32_noise(tmp_path):
+    value = float(np.float32(56.23))  # as mmseg's val metric arrives
+    assert value != 56.23
+    rows = [dict(config='c', role='baseline', fraction='0.1', seed=0,
+                 miou=value, miou_tta=value, recipe='ab12')]
+    path = study_results.write_results(rows, str(tmp_path / 'r.csv'))
+    with open(path) as f:
+        assert f.read().splitlines()[1] == 'c,baseline,0.1,0,56.23,56.23,ab12'
 
 
 def test_a_difference_is_weighed_against_the_study_seed_spread():
