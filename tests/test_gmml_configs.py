@@ -116,3 +116,51 @@ def test_finetune_schedule_decays_the_lr_by_block():
     decay = {g['param_name']: g['weight_decay'] for g in groups}
     assert decay['backbone.pos_embed'] == 0.
     assert decay['backbone.layers.0.attn.qkv.weight'] == 0.05
+
+
+ABLATIONS = {  # name: (the one model setting that differs, losses)
+    'recononly': (dict(contrastive_head=None), {'loss', 'loss_recons'}),
+    'contronly': (dict(head=None), {'loss', 'loss_contrast'}),
+    'zeros': (dict(corruption=dict(types='zeros')),
+              {'loss', 'loss_recons', 'loss_contrast'}),
+    'aligned': (dict(corruption=dict(align_to_patch=True)),
+                {'loss', 'loss_recons', 'loss_contrast'}),
+}
+
+
+@pytest.mark.parametrize('name', list(ABLATIONS))
+def test_ablations_change_one_setting_and_their_finetunings_only_the_stage(
+        name, monkeypatch):
+    change, losses = ABLATIONS[name]
+    config = osp.join(GMML, f'gmml-{name}_vit-tiny6-p8_1xb8-2000i_camvid-'
+                      '96x96.py')
+    ablation, recipe = Config.fromfile(config), Config.fromfile(CPU)
+    recipe.merge_from_dict(dict(model=change))
+    if name == 'contronly':  # no reconstruction to draw
+        recipe.custom_hooks = []
+    assert ablation.to_dict() == recipe.to_dict()
+
+    torch.manual_seed(0)
+    model = MODELS.build(ablation.model)
+    g = torch.Generator().manual_seed(0)
+    data = dict(inputs=[torch.randint(0, 256, (2, 3, 32, 32), generator=g,
+                                      dtype=torch.uint8) for _ in range(2)],
+                data_samples=[DataSample(), DataSample()])
+    log = model.train_step(
+        data, build_optim_wrapper(model, ablation.optim_wrapper))
+    assert set(log) == losses
+    assert all(torch.isfinite(v) for v in log.values())
+
+    monkeypatch.chdir(REPO)
+    finetune = osp.join(
+        BENCH, f'gmml-{name}-finetune_vit-tiny6-p8-uperhead_1xb8-400i_'
+        'camvid-128x160.py')
+    stages = read_chain(finetune)
+    assert stages[0].config == osp.relpath(config, REPO)
+    main = Config.fromfile(osp.join(
+        BENCH, 'gmml-finetune_vit-tiny6-p8-uperhead_1xb8-400i_camvid-'
+        '128x160.py'))
+    cfg = Config.fromfile(finetune)
+    for c in (cfg, main):
+        c.pop('pretrain_stages')
+    assert cfg.to_dict() == main.to_dict()

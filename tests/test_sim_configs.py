@@ -167,3 +167,24 @@ def test_chain_sim_then_pixel_contrast_then_ce(tmp_path, monkeypatch):
     log = model.train_step(seg_batch(size=(64, 96)),
                            build_optim_wrapper(model, cfg.optim_wrapper))
     assert torch.isfinite(log['decode.loss_ce'])
+
+
+def test_dense_only_ablation_drops_the_global_term_and_nothing_else(
+        monkeypatch):
+    config = SIM + 'sim-denseonly_vit-tiny6-p8_1xb8-2000i_camvid-96x96.py'
+    ablation, recipe = _config(config), _config(CPU)
+    recipe.merge_from_dict({'model.head.loss.global_weight': 0.})
+    assert ablation.to_dict() == recipe.to_dict()
+    loss = MODELS.build(ablation.model.head.loss)
+    assert (loss.global_weight, loss.dense_weight) == (0., 1.)
+
+    monkeypatch.chdir(REPO)
+    finetune = SIM + ('benchmarks/sim-denseonly-finetune_vit-tiny6-p8-'
+                      'uperhead_1xb8-400i_camvid-128x160.py')
+    assert read_chain(finetune)[0].config == config
+    cfg, main = _config(finetune), _config(
+        SIM + 'benchmarks/sim-finetune_vit-tiny6-p8-uperhead_1xb8-400i_'
+        'camvid-128x160.py')
+    for c in (cfg, main):
+        c.pop('pretrain_stages')
+    assert cfg.to_dict() == main.to_dict()
