@@ -52,8 +52,8 @@ def test_dataset_config_has_multiscale_flip_tta_and_label_fractions(name):
 def test_study_recipe_is_the_176x240_one_on_smaller_crops(head):
     """The 128x160 study configs change the crop (pipeline and
     preprocessor) and nothing else: model, schedule, data, evaluation; the
-    U-Net's lr was tuned again on them and its loss weighs classes
-    (docs/study_protocol.md)."""
+    U-Net's lr and encoder lr were tuned again on them and its loss weighs
+    classes (docs/study_protocol.md)."""
     name = 'supervised_effnetlite0-{}_1xb8-250i_camvid-{}.py'
     small, large = (
         Config.fromfile(
@@ -67,6 +67,7 @@ def test_study_recipe_is_the_176x240_one_on_smaller_crops(head):
         preprocessor = cfg['model']['data_preprocessor']
         crops.append((crop.pop('crop_size'), preprocessor.pop('size'),
                       cfg['optim_wrapper']['optimizer'].pop('lr'),
+                      cfg['optim_wrapper'].pop('paramwise_cfg', None),
                       cfg['model']['decode_head'].pop('loss_decode')['type']))
         for key in ('crop_size', 'train_pipeline'):
             cfg.pop(key)
@@ -74,9 +75,11 @@ def test_study_recipe_is_the_176x240_one_on_smaller_crops(head):
     tuned = head == 'unet0.25x'
     small_loss = ('ClassWeightedCrossEntropyLoss'
                   if tuned else 'CrossEntropyLoss')
+    encoder_lr = dict(custom_keys=dict(backbone=dict(lr_mult=0.1)))
     assert crops == [((128, 160), (128, 160), 3e-3 if tuned else 1e-3,
-                      small_loss),
-                     ((176, 240), (176, 240), 1e-3, 'CrossEntropyLoss')]
+                      encoder_lr if tuned else None, small_loss),
+                     ((176, 240), (176, 240), 1e-3, None,
+                      'CrossEntropyLoss')]
     assert rest[0] == rest[1]
 
 

@@ -33,4 +33,7 @@ model = dict(
 val_dataloader = None
 val_cfg = None
 val_evaluator = None
-optim_wrapper = dict(optimizer=dict(lr=1e-3))
+# stage 1 is not tuned by the fine-tuning grid: the whole model at lr 1e-3
+optim_wrapper = dict(
+    optimizer=dict(lr=1e-3),
+    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=1.)}))

@@ -256,8 +256,14 @@ def test_unet_study_is_the_baseline_with_a_stage1_of_the_same_network(mode):
     for key in ('train_dataloader', 'param_scheduler', 'train_cfg'):
         assert stage1.to_dict()[key] == baseline[key], key
     optim = stage1.to_dict()['optim_wrapper']
-    assert optim['optimizer'].pop('lr') == 1e-3  # not tuned by the grid
-    assert optim == baseline['optim_wrapper']
+    # not tuned by the grid: lr 1e-3 on the whole model
+    assert optim['optimizer'].pop('lr') == 1e-3
+    assert optim.pop('paramwise_cfg') == dict(
+        custom_keys=dict(backbone=dict(lr_mult=1.)))
+    tuned = dict(baseline['optim_wrapper'])
+    assert tuned.pop('paramwise_cfg') == dict(
+        custom_keys=dict(backbone=dict(lr_mult=0.1)))
+    assert optim == tuned
     crop = stage1.model.data_preprocessor.size
     loss = stage1.model.head.loss
     assert (loss.mode, tuple(loss.feat_size)) == (

@@ -3,8 +3,8 @@
 # decoder from the single stage 1 of the same label split (its projection
 # head stays behind). Stage 1 uses the labels, so it runs for every split
 # (per_split=True). The fine-tuning lr is this method's best of the tuning
-# grid, 1e-3 (the baseline's is 3e-3; docs/study_protocol.md, "Fair
-# tuning").
+# grid, 1e-3, with the baseline's encoder lr x0.1 (the baseline's lr is
+# 3e-3; docs/study_protocol.md, "Fair tuning").
 _base_ = [
     '../../supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py'
 ]
