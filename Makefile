@@ -10,8 +10,10 @@ DDEP_BENCH := configs/ddep/benchmarks
 # (the hash of the run's configs), so shared baselines train once and a
 # study resumes on a new machine.
 RESULTS := $(wildcard docs/results/*.csv)
+# Every study fine-tunes on one labelled split per fraction, seed 0's, and
+# its seeds vary the training (docs/study_protocol.md#seeds-and-splits).
 STUDY := $(PY) tools/label_efficiency.py $(if $(RESULTS),--reuse $(RESULTS)) \
-	  --work-dir work_dirs/studies
+	  --work-dir work_dirs/studies --split-seed 0
 
 .PHONY: install data demo demo-baseline study-decoder study-ddep \
 	study-ddep-ablations study-ddep-compute study-pixel-contrast \
@@ -158,7 +160,7 @@ study-sim-ablation: install data
 # at each config's own lr. The grid of plain cross-entropy is kept in
 # docs/results/tuning_grid_camvid_128x160.csv.
 TUNE := $(STUDY) $(UNET_BASELINE) $(DDEP_FT) $(subst %,single,$(PC_FT)) \
-	  --fractions 0.1 --seeds 100 \
+	  --fractions 0.1 --seeds 100 --split-seed 100 \
 	  --csv docs/results/tuning_grid_camvid_128x160_weighted.csv
 study-tuning: install data
 	$(TUNE) --finetune-options optim_wrapper.optimizer.lr=1e-3

@@ -62,6 +62,11 @@ def parse_args(argv=None):
         '--seeds', nargs='+', type=int, default=[0, 1, 2],
         help='seeds: each picks a labelled split and the training seed')
     parser.add_argument(
+        '--split-seed', type=int,
+        help='one labelled split per fraction, that of this seed, for every '
+        'run: --seeds then vary only the training, so the std over seeds '
+        'is the training noise on that split')
+    parser.add_argument(
         '--csv',
         help='also keep the per-run results in this study CSV (e.g. '
         'docs/results/ddep_camvid.csv), updated after every run: a run of '
@@ -139,7 +144,8 @@ def main(argv=None):
         (ChainRunner(config, args.work_dir, fraction, seed, args.cfg_options,
                      args.threads, args.probe,
                      log=lambda msg: print(msg, flush=True),
-                     finetune_options=args.finetune_options),
+                     finetune_options=args.finetune_options,
+                     split_seed=args.split_seed),
          role)
         for config, role in roles(args) for fraction in args.fractions
         for seed in args.seeds
@@ -153,7 +159,8 @@ def main(argv=None):
         results.append(one_run(runner, role, args.tta, studies))
         save_results(results, args)
     rows = summarise(results, result_keys(results))
-    table = markdown_table(rows, result_keys(results))
+    table = markdown_table(rows, result_keys(results),
+                           split_seed=args.split_seed)
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
         f.write(table)
     print(table)

@@ -261,10 +261,15 @@ def split_tag(fraction: str, seed: int) -> str:
     return f"frac{fraction.replace('/', 'over')}_seed{seed}"
 
 
-def split_options(fraction: str, seed: int) -> Dict[str, object]:
+def split_options(fraction: str, seed: int,
+                  split_seed: Optional[int] = None) -> Dict[str, object]:
+    """The options of a run at ``fraction`` with training seed ``seed``; the
+    labelled split is that of ``split_seed``, or of ``seed`` if it is
+    ``None``."""
     return {
         'train_dataloader.dataset.fraction': fraction,
-        'train_dataloader.dataset.seed': seed,
+        'train_dataloader.dataset.seed':
+        seed if split_seed is None else split_seed,
         'randomness.seed': seed
     }
 
@@ -325,7 +330,11 @@ class ChainRunner:
     Args:
         config (str): The fine-tuning config.
         work_dir (str): Root of every run of the chain.
-        fraction (str) / seed (int): The label split.
+        fraction (str) / seed (int): The label split and the training
+            seed.
+        split_seed (int, optional): The seed of the labelled split, if it
+            is not ``seed``: a study that fixes it varies only the training
+            seed.
         cfg_options (dict): User options for every stage
             (:func:`options_per_stage`).
         threads (int): CPU threads of every run it starts; its data loaders
@@ -340,7 +349,8 @@ class ChainRunner:
     def __init__(self, config: str, work_dir: str, fraction: str = '0.1',
                  seed: int = 0, cfg_options: Optional[dict] = None,
                  threads: Optional[int] = None, probe: bool = False,
-                 log=print, finetune_options: Optional[dict] = None):
+                 log=print, finetune_options: Optional[dict] = None,
+                 split_seed: Optional[int] = None):
         parse_fraction(fraction)
         self.probe = probe
         self.threads = threads or default_threads()
@@ -348,6 +358,7 @@ class ChainRunner:
         self.chain = read_chain(config)
         self.work_dir = work_dir
         self.fraction, self.seed = str(fraction), int(seed)
+        self.split_seed = None if split_seed is None else int(split_seed)
         self.log = log
         self.runs: Dict[str, Run] = {}
         self.pseudo_labels: Dict[str, dict] = {}
@@ -369,7 +380,8 @@ class ChainRunner:
                     f'{stage.config}: stage {stage.name!r} runs per label '
                     'split, so train_dataloader.dataset must be a '
                     f"LabelFractionDataset, got {dataset.get('type')!r}")
-            cfg.merge_from_dict(split_options(self.fraction, self.seed))
+            cfg.merge_from_dict(
+                split_options(self.fraction, self.seed, self.split_seed))
         if self.probe and stage is self.chain[-1]:
             if cfg.model.type != 'EncoderDecoder':
                 raise ValueError(f'{stage.config}: a linear probe reads out '

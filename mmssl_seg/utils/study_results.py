@@ -16,7 +16,7 @@ import os
 import os.path as osp
 from fractions import Fraction
 from statistics import mean, stdev
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 from .paired_test import paired_difference
 
@@ -137,9 +137,11 @@ def merge_results(old: Sequence[dict], new: Sequence[dict]) -> List[dict]:
 
 
 def markdown_table(rows: Sequence[dict], keys: Sequence[str],
-                   alpha: float = 0.05) -> str:
+                   alpha: float = 0.05,
+                   split_seed: Optional[int] = None) -> str:
     """Mean +- std per config and fraction, and the paired difference to the
-    baseline (* where p < alpha)."""
+    baseline (* where p < alpha); ``split_seed`` says the runs share the
+    labelled split of that seed."""
     with_diff = any('diff' in row for row in rows)
     head = ['config', 'role', 'label fraction', 'runs'] + [
         TITLES[k] for k in keys]
@@ -155,8 +157,10 @@ def markdown_table(rows: Sequence[dict], keys: Sequence[str],
         lines.append('| ' + ' | '.join(cells) + ' |')
     table = '\n'.join(lines) + '\n'
     if with_diff:
+        pairs = ('each seed is one labelled split' if split_seed is None
+                 else f'one labelled split, that of seed {split_seed}')
         table += (f'\n* the difference is significant at {alpha} (paired '
-                  't-test over seeds; each seed is one labelled split).\n')
+                  f't-test over seeds; {pairs}).\n')
     return table
 
 

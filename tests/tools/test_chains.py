@@ -385,3 +385,23 @@ def test_recipe_key_names_the_configs_not_the_machine(tmp_path, monkeypatch):
     default = ChainRunner(DDEP, str(tmp_path), '0.1', 0)
     assert runner._stage_cfg(pretrain).optim_wrapper == default._stage_cfg(
         pretrain).optim_wrapper
+
+
+def test_split_seed_fixes_the_labelled_split_and_not_the_training(
+        tmp_path, monkeypatch):
+    """With ``split_seed`` every training seed fine-tunes on that seed's
+    labelled split; without it the seed picks both."""
+    monkeypatch.chdir(REPO)
+
+    def finetune_cfg(seed, split_seed=None):
+        runner = ChainRunner(DDEP, str(tmp_path), '0.1', seed,
+                             split_seed=split_seed)
+        return runner._stage_cfg(runner.chain[-1])
+
+    fixed = finetune_cfg(2, split_seed=0)
+    assert fixed.train_dataloader.dataset.seed == 0
+    assert fixed.randomness.seed == 2
+    own = finetune_cfg(2)
+    assert own.train_dataloader.dataset.seed == own.randomness.seed == 2
+    assert finetune_cfg(0, split_seed=0).pretty_text == \
+        finetune_cfg(0).pretty_text

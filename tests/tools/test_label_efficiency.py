@@ -54,6 +54,9 @@ def test_paired_difference_to_the_baseline_and_per_run_csv(tmp_path, tool):
     assert lines[3] == ('| m | method | 0.1 | 3 | 42.00 +- 2.00 | '
                         '+2.00 +- 1.00 | 0.074 |')
     assert lines[4].endswith('| +6.17 +- 0.29 * | 0.001 |')
+    assert 'each seed is one labelled split' in table
+    fixed = study_results.markdown_table(rows, ['miou'], split_seed=0)
+    assert 'one labelled split, that of seed 0' in fixed
     path = study_results.write_results(results, str(tmp_path / 'r.csv'))
     with open(path) as f:
         rows = list(csv.DictReader(f))

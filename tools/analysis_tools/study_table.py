@@ -24,12 +24,16 @@ def main(argv=None):
                         'fraction to this PNG')
     parser.add_argument('--alpha', type=float, default=0.05,
                         help='significance level of the * marks')
+    parser.add_argument('--split-seed', type=int,
+                        help='the study ran with this --split-seed: its '
+                        'seeds share one labelled split')
     args = parser.parse_args(argv)
     results = read_results(args.csv)
     if not results:
         raise SystemExit(f'{args.csv} has no runs')
     rows = summarise(results, result_keys(results))
-    print(markdown_table(rows, result_keys(results), args.alpha), end='')
+    print(markdown_table(rows, result_keys(results), args.alpha,
+                         args.split_seed), end='')
     if args.plot:
         print(f'\nplot: {plot(rows, args.plot)}')
 
