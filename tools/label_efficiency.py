@@ -67,6 +67,12 @@ def parse_args(argv=None):
         'run: --seeds then vary only the training, so the std over seeds '
         'is the training noise on that split')
     parser.add_argument(
+        '--iters-by-fraction', nargs='+', action=DictAction, default={},
+        metavar='FRACTION=ITERS',
+        help='fine-tuning iterations at these fractions instead of the '
+        'config\'s, e.g. 1.0=1000: the warm-up is kept and the decay '
+        'stretched to the new end')
+    parser.add_argument(
         '--csv',
         help='also keep the per-run results in this study CSV (e.g. '
         'docs/results/ddep_camvid.csv), updated after every run: a run of '
@@ -88,6 +94,11 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     for fraction in args.fractions:
         parse_fraction(fraction)
+    for fraction, iters in args.iters_by_fraction.items():
+        parse_fraction(fraction)
+        if not isinstance(iters, int) or iters < 1:
+            parser.error(f'--iters-by-fraction {fraction}={iters}: the '
+                         'iterations must be an int >= 1')
     for path in args.reuse:
         if not osp.isfile(path):
             parser.error(f'--reuse: no study CSV at {path}')
@@ -145,7 +156,8 @@ def main(argv=None):
                      args.threads, args.probe,
                      log=lambda msg: print(msg, flush=True),
                      finetune_options=args.finetune_options,
-                     split_seed=args.split_seed),
+                     split_seed=args.split_seed,
+                     iters_by_fraction=args.iters_by_fraction),
          role)
         for config, role in roles(args) for fraction in args.fractions
         for seed in args.seeds

@@ -274,6 +274,40 @@ def split_options(fraction: str, seed: int,
     }
 
 
+def stretch_schedule(cfg: Config, max_iters: int, source: str) -> None:
+    """Give an iteration-based schedule ``max_iters`` iterations: schedulers
+    that end at the old last iteration end at the new one (a cosine's
+    ``T_max`` with them), those that end before it (a warm-up) are kept, and
+    a val at the old end moves to the new end, as does a top-level
+    ``max_iters`` (the schedule files' variable)."""
+    loop = cfg.get('train_cfg') or {}
+    old = loop.get('max_iters')
+    if old is None:
+        raise ValueError(f'{source}: a schedule per label fraction needs '
+                         'an iteration-based train_cfg with max_iters, got '
+                         f'{dict(loop)!r}')
+    if not isinstance(max_iters, int) or max_iters < 1:
+        raise ValueError(f'{source}: iterations must be an int >= 1, got '
+                         f'{max_iters!r}')
+    schedulers = cfg.get('param_scheduler') or []
+    for scheduler in ([schedulers] if isinstance(schedulers, dict)
+                      else schedulers):
+        if scheduler.get('by_epoch', True):
+            raise ValueError(f'{source}: {scheduler.get("type")} runs by '
+                             'epoch; a schedule per label fraction stretches '
+                             'iteration-based schedulers only')
+        begin = scheduler.get('begin', 0)
+        if scheduler.get('end') == old:
+            if scheduler.get('T_max') == old - begin:
+                scheduler['T_max'] = max_iters - begin
+            scheduler['end'] = max_iters
+    if loop.get('val_interval') == old:
+        loop['val_interval'] = max_iters
+    loop['max_iters'] = max_iters
+    if cfg.get('max_iters') == old:
+        cfg.max_iters = max_iters
+
+
 def _has_dict(cfg: Config, key: str) -> bool:
     """Whether ``cfg`` has a dict at the dotted ``key`` ('' is the root)."""
     node = cfg.to_dict()
@@ -344,13 +378,17 @@ class ChainRunner:
         log (callable): Progress messages.
         finetune_options (dict): Options of the fine-tuning (the last stage)
             alone, after ``cfg_options``, e.g. a learning rate to tune.
+        iters_by_fraction (dict): Fine-tuning iterations per label fraction
+            (e.g. ``{'1.0': 1000}``), for the fractions whose schedule is
+            not the config's (:func:`stretch_schedule`).
     """
 
     def __init__(self, config: str, work_dir: str, fraction: str = '0.1',
                  seed: int = 0, cfg_options: Optional[dict] = None,
                  threads: Optional[int] = None, probe: bool = False,
                  log=print, finetune_options: Optional[dict] = None,
-                 split_seed: Optional[int] = None):
+                 split_seed: Optional[int] = None,
+                 iters_by_fraction: Optional[dict] = None):
         parse_fraction(fraction)
         self.probe = probe
         self.threads = threads or default_threads()
@@ -359,6 +397,9 @@ class ChainRunner:
         self.work_dir = work_dir
         self.fraction, self.seed = str(fraction), int(seed)
         self.split_seed = None if split_seed is None else int(split_seed)
+        iters = {parse_fraction(f): n
+                 for f, n in (iters_by_fraction or {}).items()}
+        self.finetune_iters = iters.get(parse_fraction(self.fraction))
         self.log = log
         self.runs: Dict[str, Run] = {}
         self.pseudo_labels: Dict[str, dict] = {}
@@ -382,6 +423,8 @@ class ChainRunner:
                     f"LabelFractionDataset, got {dataset.get('type')!r}")
             cfg.merge_from_dict(
                 split_options(self.fraction, self.seed, self.split_seed))
+        if self.finetune_iters is not None and stage is self.chain[-1]:
+            stretch_schedule(cfg, self.finetune_iters, stage.config)
         if self.probe and stage is self.chain[-1]:
             if cfg.model.type != 'EncoderDecoder':
                 raise ValueError(f'{stage.config}: a linear probe reads out '

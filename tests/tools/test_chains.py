@@ -14,6 +14,8 @@ from tests.conftest import REPO
 
 DDEP = ('configs/ddep/benchmarks/ddep-finetune_effnetlite0-unet0.25x_'
         '1xb8-250i_camvid-128x160.py')
+UNET = ('configs/supervised/supervised_effnetlite0-unet0.25x_1xb8-250i_'
+        'camvid-128x160.py')
 CONTRAST = ('configs/pixel_contrast/benchmarks/pixelcontrast-single-finetune_'
             'effnetlite0-deeplabv3plus_1xb8-200i_camvid-176x240.py')
 THREE_STAGES = ('configs/chains/ddep-pixelcontrast-finetune_effnetlite0-'
@@ -405,3 +407,48 @@ def test_split_seed_fixes_the_labelled_split_and_not_the_training(
     assert own.train_dataloader.dataset.seed == own.randomness.seed == 2
     assert finetune_cfg(0, split_seed=0).pretty_text == \
         finetune_cfg(0).pretty_text
+
+
+def test_a_stretched_schedule_is_the_longer_config(monkeypatch):
+    """250 iterations stretched to 500 are the 500-iteration config: the
+    warm-up kept, the cosine to the new end, val at the end."""
+    monkeypatch.chdir(REPO)
+    short = Config.fromfile(UNET)
+    chain.stretch_schedule(short, 500, UNET)
+    long = Config.fromfile(UNET.replace('250i', '500i'))
+    assert short.param_scheduler == long.param_scheduler
+    assert short.train_cfg == long.train_cfg
+    assert short.param_scheduler[0].end == 10
+    assert short.max_iters == long.max_iters == 500
+
+
+def test_a_schedule_that_cannot_stretch_is_refused():
+    by_epoch = Config(dict(
+        train_cfg=dict(type='IterBasedTrainLoop', max_iters=10),
+        param_scheduler=[dict(type='CosineAnnealingLR', end=10)]))
+    with pytest.raises(ValueError, match='x.py: CosineAnnealingLR runs by '
+                       'epoch'):
+        chain.stretch_schedule(by_epoch, 20, 'x.py')
+    epochs = Config(dict(train_cfg=dict(type='EpochBasedTrainLoop',
+                                        max_epochs=3)))
+    with pytest.raises(ValueError, match='x.py: .*needs an iteration-based'):
+        chain.stretch_schedule(epochs, 20, 'x.py')
+    iters = Config(dict(train_cfg=dict(max_iters=10)))
+    with pytest.raises(ValueError, match='int >= 1, got 0'):
+        chain.stretch_schedule(iters, 0, 'x.py')
+
+
+def test_iterations_by_fraction_reach_the_fine_tuning_alone(
+        tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    iters = {'1': 1000}
+    full = ChainRunner(DDEP, str(tmp_path), '1.0', 0,
+                       iters_by_fraction=iters)
+    pretrain, finetune = full.chain
+    assert full._stage_cfg(finetune).train_cfg.max_iters == 1000
+    default = ChainRunner(DDEP, str(tmp_path), '1.0', 0)
+    assert full._stage_cfg(pretrain).pretty_text == default._stage_cfg(
+        pretrain).pretty_text
+    tenth = ChainRunner(DDEP, str(tmp_path), '0.1', 0,
+                        iters_by_fraction=iters)
+    assert tenth._stage_cfg(finetune).train_cfg.max_iters == 250

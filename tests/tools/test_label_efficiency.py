@@ -171,6 +171,11 @@ def test_arguments_are_checked_before_anything_trains(tmp_path, tool):
     assert run.returncode != 0
     assert 'no study CSV at docs/results/nope.csv' in run.stderr
     assert not work.exists()
+    run = tool(['python', 'tools/label_efficiency.py', BASELINE,
+                '--iters-by-fraction', '1.0=0', '--work-dir', str(work)])
+    assert run.returncode != 0
+    assert '--iters-by-fraction 1.0=0' in run.stderr
+    assert not work.exists()
 
 
 def test_an_interrupted_run_is_not_counted_as_finished(
