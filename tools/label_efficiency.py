@@ -60,7 +60,8 @@ def parse_args(argv=None):
         help='label fractions, numbers in (0, 1] or ratios such as 1/8')
     parser.add_argument(
         '--seeds', nargs='+', type=int, default=[0, 1, 2],
-        help='seeds: each picks a labelled split and the training seed')
+        help='seeds: each picks the training seed and, without '
+        '--split-seed, the labelled split')
     parser.add_argument(
         '--split-seed', type=int,
         help='one labelled split per fraction, that of this seed, for every '
