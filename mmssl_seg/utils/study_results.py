@@ -140,8 +140,9 @@ def markdown_table(rows: Sequence[dict], keys: Sequence[str],
                    alpha: float = 0.05,
                    split_seed: Optional[int] = None) -> str:
     """Mean +- std per config and fraction, and the paired difference to the
-    baseline (* where p < alpha); ``split_seed`` says the runs share the
-    labelled split of that seed."""
+    baseline (* where p < alpha, escaped in the footnote so that markdown
+    does not start a list); ``split_seed`` says the runs share the labelled
+    split of that seed."""
     with_diff = any('diff' in row for row in rows)
     head = ['config', 'role', 'label fraction', 'runs'] + [
         TITLES[k] for k in keys]
@@ -159,7 +160,7 @@ def markdown_table(rows: Sequence[dict], keys: Sequence[str],
     if with_diff:
         pairs = ('each seed is one labelled split' if split_seed is None
                  else f'one labelled split, that of seed {split_seed}')
-        table += (f'\n* the difference is significant at {alpha} (paired '
+        table += (f'\n\\* the difference is significant at {alpha} (paired '
                   f't-test over seeds; {pairs}).\n')
     return table
 
@@ -200,11 +201,15 @@ def spread_verdicts(rows: Sequence[dict], study: Sequence[dict],
         if len(diffs) > 1:
             spreads.append((stdev(diffs), 'std of its paired difference '
                             f'over {len(diffs)} seeds'))
-        verdict = 'larger' if abs(row['diff'].mean) > max(
-            v for v, _ in spreads) else 'not larger'
         told = ' and '.join(f'{v:.2f} ({what})' for v, what in spreads)
+        if abs(row['diff'].mean) > max(v for v, _ in spreads):
+            side = 'ahead of' if row['diff'].mean > 0 else 'behind'
+            verdict = (f'larger than the seed spread: {row["config"]} is '
+                       f'{side} the baseline')
+        else:
+            verdict = 'not larger than the seed spread'
         lines.append(f'{head}; seed spread measured in {source}: {told}: '
-                     f'the difference is {verdict} than the seed spread')
+                     f'the difference is {verdict}')
     return lines
 
 

@@ -91,6 +91,7 @@ def test_a_difference_is_weighed_against_the_study_seed_spread():
                  miou=40.) for f in ('0.1', '1.0')] + [
         dict(config='m', role='method', fraction='0.1', seed=0, miou=42.5),
         dict(config='w', role='method', fraction='0.1', seed=0, miou=42.5),
+        dict(config='v', role='method', fraction='0.1', seed=0, miou=37.),
         dict(config='m', role='method', fraction='1.0', seed=0, miou=45.)]
     lines = study_results.spread_verdicts(
         study_results.summarise(runs, ['miou']), study, 'study.csv')
@@ -101,7 +102,12 @@ def test_a_difference_is_weighed_against_the_study_seed_spread():
         'difference is not larger than the seed spread',
         'w at 0.1 of the labels: +2.50 mIoU against the baseline; seed '
         'spread measured in study.csv: 2.00 (std of the baseline over 3 '
-        'seeds): the difference is larger than the seed spread',
+        'seeds): the difference is larger than the seed spread: w is ahead '
+        'of the baseline',
+        'v at 0.1 of the labels: -3.00 mIoU against the baseline; seed '
+        'spread measured in study.csv: 2.00 (std of the baseline over 3 '
+        'seeds): the difference is larger than the seed spread: v is behind '
+        'the baseline',
         'm at 1.0 of the labels: +5.00 mIoU against the baseline; study.csv '
         'has fewer than 2 baseline seeds at this fraction, so no seed spread '
         'to compare']
