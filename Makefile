@@ -48,8 +48,8 @@ data:
 # fine-tune it and the random-decoder baseline on 10% of the labels (seed 0),
 # print both val mIoUs side by side and say whether their difference is
 # larger than the seed spread measured in the DDeP study
-# (docs/results/ddep_camvid.csv). In that study the pretraining took about
-# 4 minutes and each fine-tuning about 4 on 2 cores: 13 minutes in all.
+# (docs/results/ddep_camvid.csv). On 2 cores it took 16 minutes on a fresh
+# clone (pretraining about 4, each fine-tuning about 4 with val and test).
 demo: install data
 	$(PY) tools/label_efficiency.py \
 	  --baseline $(UNET_BASELINE) \
