@@ -117,13 +117,15 @@ study-pixel-contrast-batch: install data
 
 # Self-training at 10%: the single-image study's fine-tuned model (reused
 # when study-pixel-contrast ran) pseudo-labels the other train images, at
-# the paper's threshold 0.8 and with class-balanced thresholds; CE
-# fine-tuning from stage 1 on the split plus those images.
+# the paper's threshold 0.8, with class-balanced thresholds (0.8 lowered
+# where a class keeps under 20%) and with each class's most confident half
+# (no global threshold); CE fine-tuning from stage 1 on the split plus
+# those images.
 PC_PSEUDO := configs/pixel_contrast/benchmarks/pixelcontrast-single-finetune-pseudo%_effnetlite0-unet0.25x_1xb8-250i_camvid-128x160.py
 study-pixel-contrast-pseudo: install data
 	$(PC_STUDY) --fractions 0.1 \
 	  --baseline $(UNET_BASELINE) --ablations $(subst %,,$(PC_PSEUDO)) \
-	  $(subst %,-classbalanced,$(PC_PSEUDO))
+	  $(subst %,-classbalanced,$(PC_PSEUDO)) $(subst %,-perclass50,$(PC_PSEUDO))
 
 # The ViT studies (configs/gmml/README.md, configs/sim/README.md): the CPU
 # ViT from random weights, GMML- and SIM-pretrained (2000 iterations on the
